@@ -1,0 +1,106 @@
+//! Find the files to check: walk paths respecting ignore files, pick each file's language.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use crate::language::Language;
+
+/// Folders that hold third-party or generated code, skipped by the walk.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "vendor",
+    "dist",
+    "build",
+];
+
+/// One file to check.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileJob {
+    /// Its path, as given or as found under a given directory.
+    pub path: PathBuf,
+    /// Its language.
+    pub language: Language,
+}
+
+/// A path that could not be walked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WalkProblem {
+    /// A path argument that does not exist.
+    Missing(PathBuf),
+    /// A path named explicitly whose extension ravel does not know.
+    UnknownLanguage(PathBuf),
+    /// An error while walking (permissions, symlink loops).
+    Error(String),
+}
+
+/// The files found and the problems met.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to check, sorted by path.
+    pub jobs: Vec<FileJob>,
+    /// Problems, in the order met.
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Walk `paths`. Files named explicitly are always checked; directories are walked with
+/// .gitignore, .ignore and hidden files respected and `SKIPPED_DIRS` left out.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut out = Discovery::default();
+    for path in paths {
+        if !path.exists() && path.symlink_metadata().is_err() {
+            out.problems.push(WalkProblem::Missing(path.clone()));
+            continue;
+        }
+        if !path.is_dir() {
+            match Language::from_path(path) {
+                Some(language) => out.jobs.push(FileJob {
+                    path: path.clone(),
+                    language,
+                }),
+                None => out
+                    .problems
+                    .push(WalkProblem::UnknownLanguage(path.clone())),
+            }
+            continue;
+        }
+        let walker = WalkBuilder::new(path)
+            .filter_entry(|e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && e.depth() > 0
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+            })
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file())
+                        && let Some(language) = Language::from_path(e.path())
+                    {
+                        out.jobs.push(FileJob {
+                            path: clean(e.path()),
+                            language,
+                        });
+                    }
+                }
+                Err(err) => out.problems.push(WalkProblem::Error(err.to_string())),
+            }
+        }
+    }
+    out.jobs.sort();
+    out.jobs.dedup();
+    out
+}
+
+/// Drop a leading `./` so paths print as users expect.
+fn clean(path: &Path) -> PathBuf {
+    path.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}

@@ -1,0 +1,142 @@
+//! The constraint vocabulary: one closed set of words, implemented once for every language.
+
+use regex::Regex;
+
+use super::names::NameSet;
+
+/// Where a relation stops looking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// At the nearest enclosing function (inside) or at nested functions (has).
+    Function,
+    /// Nowhere: the whole ancestor chain, or the whole subtree.
+    None,
+}
+
+/// A semantic context a node can be inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Any function, lambda or closure.
+    Function,
+    /// A function that is async (a sync def or lambda in it is not).
+    AsyncFunction,
+    /// A function run by threads or tasks (Thread target, executor argument, ...).
+    ThreadEntry,
+    /// A function registered as an HTTP request handler.
+    RequestHandler,
+    /// A region where a lock is held.
+    LockHeld,
+    /// A loop body.
+    Loop,
+    /// Top level of the file, outside every function.
+    ModuleLevel,
+}
+
+impl Context {
+    /// Every context word with its spelling in rule files.
+    pub const ALL: &'static [(&'static str, Context)] = &[
+        ("function", Context::Function),
+        ("async-function", Context::AsyncFunction),
+        ("thread-entry", Context::ThreadEntry),
+        ("request-handler", Context::RequestHandler),
+        ("lock-held", Context::LockHeld),
+        ("loop", Context::Loop),
+        ("module-level", Context::ModuleLevel),
+    ];
+
+    /// Parse a context word.
+    pub fn parse(word: &str) -> Option<Context> {
+        Context::ALL
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, c)| *c)
+    }
+}
+
+/// A property a captured node can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    /// A function (or the function a name refers to) or loop doing only pure computation.
+    CpuBound,
+    /// An assignment target shared across threads (global, nonlocal, `self` attribute).
+    SharedState,
+    /// An async function.
+    Async,
+}
+
+impl Property {
+    /// Every property word with its spelling in rule files.
+    pub const ALL: &'static [(&'static str, Property)] = &[
+        ("cpu-bound", Property::CpuBound),
+        ("shared-state", Property::SharedState),
+        ("async", Property::Async),
+    ];
+
+    /// Parse a property word.
+    pub fn parse(word: &str) -> Option<Property> {
+        Property::ALL
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, p)| *p)
+    }
+}
+
+/// What an `inside`/`has` selector looks for.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A semantic context (inside only).
+    Context(Context),
+    /// Nodes of these grammar kinds.
+    Kinds(Vec<String>),
+    /// Calls whose callee resolves to one of these names (has only).
+    Calls(NameSet),
+}
+
+/// One selector of a relation.
+#[derive(Clone, Debug)]
+pub struct Selector {
+    /// What to look for.
+    pub target: Target,
+    /// Where to stop looking.
+    pub stop: Stop,
+    /// For `has`: also search same-file functions the subtree calls or names.
+    pub follow_calls: bool,
+    /// The spelling in the rule file, for messages.
+    pub source: String,
+}
+
+/// One constraint on one capture.
+#[derive(Clone, Debug)]
+pub enum Constraint {
+    /// Capture text matches (or, negated, does not match) a regex.
+    Regex(Regex, bool),
+    /// Capture text is (or is not) one of these strings.
+    AnyOf(Vec<String>, bool),
+    /// The import-aware qualified name of the capture matches (or not) one of these globs.
+    ResolvesTo(NameSet, bool),
+    /// The value of the capture (following a binding) comes from a call to one of these names.
+    CreatedBy(NameSet),
+    /// An ancestor matches one of the selectors (or, negated, none does).
+    Inside(Vec<Selector>, bool),
+    /// A descendant matches one of the selectors (or, negated, none does).
+    Has(Vec<Selector>, bool),
+    /// The capture has all (or, negated, none) of these properties.
+    Is(Vec<Property>, bool),
+}
+
+/// Every constraint key a `[where.<capture>]` table may hold.
+pub const WORDS: &[&str] = &[
+    "regex",
+    "not-regex",
+    "any-of",
+    "not-any-of",
+    "resolves-to",
+    "not-resolves-to",
+    "created-by",
+    "inside",
+    "not-inside",
+    "has",
+    "not-has",
+    "is",
+    "is-not",
+];

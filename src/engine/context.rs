@@ -1,0 +1,720 @@
+//! Per-file evaluation of the constraint vocabulary on top of a language's semantics.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::constraint::{Constraint, Context, Property, Selector, Stop, Target};
+use super::names::NameSet;
+use super::semantics::{EntryKind, FileFacts, LockOp, Semantics, named_children, text};
+use crate::diagnostic::Label;
+use crate::language::Language;
+
+/// How deep `has` follows calls into same-file functions.
+const FOLLOW_DEPTH: usize = 3;
+/// Loops with a literal bound at least this large count as CPU-heavy.
+const HEAVY_LOOP_BOUND: f64 = 100_000.0;
+
+/// Everything the constraints of one file need: source, tree, facts, and caches.
+pub struct Ctx<'t> {
+    sem: &'static Semantics,
+    src: &'t [u8],
+    root: Node<'t>,
+    facts: FileFacts<'t>,
+    /// Function node id → where it is handed to threads.
+    thread_entries: HashMap<usize, Node<'t>>,
+    /// Function node id → where it is registered as a request handler.
+    handlers: HashMap<usize, Node<'t>>,
+    cpu_cache: RefCell<HashMap<usize, bool>>,
+}
+
+impl<'t> Ctx<'t> {
+    /// Build the context and resolve which functions are thread entries and handlers.
+    pub fn new(lang: Language, src: &'t [u8], root: Node<'t>, facts: FileFacts<'t>) -> Ctx<'t> {
+        let mut ctx = Ctx {
+            sem: lang.semantics(),
+            src,
+            root,
+            facts,
+            thread_entries: HashMap::new(),
+            handlers: HashMap::new(),
+            cpu_cache: RefCell::new(HashMap::new()),
+        };
+        ctx.resolve_entries();
+        ctx
+    }
+
+    fn resolve_entries(&mut self) {
+        let mut threads = HashMap::new();
+        let mut handlers = HashMap::new();
+        for entry in &self.facts.entry_refs {
+            if !entry.receiver_from.is_empty() {
+                let Some(receiver) = entry.receiver else {
+                    continue;
+                };
+                let from = NameSet::new(
+                    &entry
+                        .receiver_from
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>(),
+                )
+                .expect("static names");
+                if self.origin(receiver, &from, 0).is_none() {
+                    continue;
+                }
+            }
+            let map = match entry.kind {
+                EntryKind::Thread => &mut threads,
+                EntryKind::Handler => &mut handlers,
+            };
+            for f in self.function_refs(entry.target) {
+                map.entry(f.id()).or_insert(entry.site);
+            }
+        }
+        // Subclasses of thread classes: their run methods are thread entries.
+        if !self.sem.thread_bases.is_empty() {
+            let bases = NameSet::new(
+                &self
+                    .sem
+                    .thread_bases
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .expect("static names");
+            for (class, base_names) in self.facts.classes.values() {
+                let is_thread = base_names
+                    .iter()
+                    .any(|b| bases.matches_any(&self.resolve_text(b)));
+                if !is_thread {
+                    continue;
+                }
+                for m in self.sem.thread_methods {
+                    for f in self.facts.functions.get(*m).into_iter().flatten() {
+                        if contains(class.byte_range(), f.byte_range()) {
+                            threads.entry(f.id()).or_insert(*class);
+                        }
+                    }
+                }
+            }
+        }
+        self.thread_entries = threads;
+        self.handlers = handlers;
+    }
+
+    /// Ancestors of `node`, outermost first, found by descending from the root (no parent chains).
+    pub fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let mut cur = self.root;
+        while cur.id() != node.id() {
+            out.push(cur);
+            match cur.child_with_descendant(node) {
+                Some(next) if next.id() != cur.id() => cur = next,
+                _ => break,
+            }
+        }
+        out
+    }
+
+    fn is_function(&self, node: Node) -> bool {
+        self.sem.function_kinds.contains(&node.kind())
+    }
+
+    /// The innermost enclosing function of `node`.
+    pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.ancestors(node)
+            .into_iter()
+            .rev()
+            .find(|a| self.is_function(*a))
+    }
+
+    /// Candidate qualified names of an expression after import resolution.
+    pub fn resolve(&self, node: Node) -> Vec<String> {
+        match (self.sem.path)(node, self.src) {
+            Some(name) => self.resolve_parts(&name.head, &name.rest),
+            None => Vec::new(),
+        }
+    }
+
+    fn resolve_text(&self, spelled: &str) -> Vec<String> {
+        let sep = self.sem.separator;
+        let cut = spelled.find(['.', ':']).unwrap_or(spelled.len());
+        let (head, rest) = spelled.split_at(cut);
+        let rest = if rest.starts_with("::") || rest.starts_with('.') {
+            rest.to_string()
+        } else {
+            format!("{sep}{rest}")
+        };
+        let rest = if rest == sep { String::new() } else { rest };
+        self.resolve_parts(head, &rest)
+    }
+
+    fn resolve_parts(&self, head: &str, rest: &str) -> Vec<String> {
+        if let Some(q) = self.facts.imports.get(head) {
+            return vec![format!("{q}{rest}")];
+        }
+        let mut out = vec![format!("{head}{rest}")];
+        if let Some(q) = (self.sem.implicit)(head) {
+            out.push(format!("{q}{}{head}{rest}", self.sem.separator));
+        }
+        for w in &self.facts.wildcards {
+            out.push(format!("{w}{}{head}{rest}", self.sem.separator));
+        }
+        out
+    }
+
+    /// Names the callee of a call-like node resolves to.
+    pub fn callee_names(&self, call: Node) -> Vec<String> {
+        match (self.sem.callee)(call) {
+            Some(callee) => self.resolve(callee),
+            None => Vec::new(),
+        }
+    }
+
+    /// Is `name` (spelled, e.g. an import head) imported in this file?
+    fn is_imported(&self, head: &str) -> bool {
+        self.facts.imports.contains_key(head)
+    }
+
+    /// Where a value comes from one of `names`: the expression itself names one, is a call to
+    /// one (or a builder chain starting with one), or is bound to such a value.
+    pub fn origin(&self, node: Node<'t>, names: &NameSet, depth: usize) -> Option<Node<'t>> {
+        if depth > 4 {
+            return None;
+        }
+        let node = unwrap_parens(node);
+        if names.matches_any(&self.resolve(node)) {
+            return Some(node);
+        }
+        if self.sem.call_kinds.contains(&node.kind()) {
+            if names.matches_any(&self.callee_names(node)) {
+                return Some(node);
+            }
+            // Builder chains: `Thread.ofVirtual().factory()`, `ThreadPoolExecutor(4).__enter__()`.
+            let mut cur = (self.sem.callee)(node)?;
+            for _ in 0..16 {
+                let inner = named_children(cur)
+                    .into_iter()
+                    .find(|c| self.sem.call_kinds.contains(&c.kind()) || c.kind() == cur.kind());
+                match inner {
+                    Some(c) if self.sem.call_kinds.contains(&c.kind()) => {
+                        if names.matches_any(&self.callee_names(c)) {
+                            return Some(node);
+                        }
+                        cur = (self.sem.callee)(c)?;
+                    }
+                    Some(c) => cur = c,
+                    None => break,
+                }
+            }
+            return None;
+        }
+        let binding = self.binding_for(node)?;
+        self.origin(binding.value, names, depth + 1)
+            .map(|_| binding.at)
+    }
+
+    /// The binding a name refers to: the latest one before it in its own or an enclosing
+    /// scope; `self.x`/`this.x` bindings count from any method. A parameter shadows them all.
+    fn binding_for(&self, node: Node<'t>) -> Option<&super::semantics::Binding<'t>> {
+        let written = text(node, self.src);
+        let spelled = strip_self(written, self.sem.self_names);
+        let here = self.enclosing_function(node);
+        if spelled == written && here.is_some_and(|f| self.is_parameter(f, spelled)) {
+            return None;
+        }
+        let here = here.map(|f| f.byte_range());
+        let visible = |b: &&super::semantics::Binding| {
+            if strip_self(&b.name, self.sem.self_names) != spelled || b.at.id() == node.id() {
+                return false;
+            }
+            if b.name != spelled {
+                return true;
+            }
+            match (self.enclosing_function(b.at).map(|f| f.byte_range()), &here) {
+                (None, _) => true,
+                (Some(s), Some(h)) => contains(s, h.clone()),
+                (Some(_), None) => false,
+            }
+        };
+        let candidates: Vec<_> = self.facts.bindings.iter().filter(visible).collect();
+        let pos = node.start_byte();
+        candidates
+            .iter()
+            .filter(|b| b.at.start_byte() < pos)
+            .max_by_key(|b| b.at.start_byte())
+            .or_else(|| candidates.first())
+            .copied()
+    }
+
+    /// Is `name` one of this function's parameters?
+    fn is_parameter(&self, function: Node, name: &str) -> bool {
+        let Some(params) = function
+            .child_by_field_name("parameters")
+            .or_else(|| function.child_by_field_name("parameter"))
+        else {
+            return false;
+        };
+        let mut stack = vec![params];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" && text(n, self.src) == name {
+                return true;
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        false
+    }
+
+    /// Function nodes an expression refers to: itself if it is a function, or same-file
+    /// definitions it names (`worker`, `self.worker`, `this::worker`).
+    pub fn function_refs(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let node = unwrap_parens(node);
+        if self.is_function(node) {
+            return vec![node];
+        }
+        let Some(name) = self.referenced_name(node) else {
+            return Vec::new();
+        };
+        let defs = self.facts.functions.get(&name).cloned().unwrap_or_default();
+        if defs.len() <= 1 {
+            return defs;
+        }
+        // Prefer definitions in the same class or function as the reference.
+        let anc = self.ancestors(node);
+        let scoped: Vec<Node<'t>> = defs
+            .iter()
+            .copied()
+            .filter(|d| {
+                anc.iter()
+                    .rev()
+                    .find(|a| self.sem.class_kinds.contains(&a.kind()) || self.is_function(**a))
+                    .is_some_and(|a| contains(a.byte_range(), d.byte_range()))
+            })
+            .collect();
+        if scoped.is_empty() { defs } else { scoped }
+    }
+
+    fn referenced_name(&self, node: Node) -> Option<String> {
+        let spelled = text(node, self.src);
+        if let Some((prefix, last)) = spelled.rsplit_once("::") {
+            // Java method references: `this::work`, `Worker::work`.
+            if self.sem.self_names.contains(&prefix) || self.facts.classes.contains_key(prefix) {
+                return Some(last.to_string());
+            }
+            return None;
+        }
+        let name = (self.sem.path)(node, self.src)?;
+        if name.rest.is_empty() {
+            return Some(name.head);
+        }
+        if self.sem.self_names.contains(&name.head.as_str()) {
+            let rest = name.rest.trim_start_matches(['.', ':']);
+            if !rest.contains(['.', ':']) {
+                return Some(rest.to_string());
+            }
+        }
+        None
+    }
+
+    /// A node's first line, for secondary labels that should not span a whole body.
+    pub fn head_range(&self, node: Node) -> Range<usize> {
+        let r = node.byte_range();
+        let line_end = self.src[r.start..r.end]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map(|p| r.start + p)
+            .unwrap_or(r.end);
+        let head = &self.src[r.start..line_end];
+        let trimmed = head.len()
+            - head
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+        r.start..r.start + trimmed.max(1).min(r.end - r.start)
+    }
+
+    /// A capture's text for messages: first line, shortened.
+    pub fn snippet(&self, node: Node) -> String {
+        let t = text(node, self.src);
+        let line = t.lines().next().unwrap_or("");
+        let mut s: String = line.chars().take(60).collect();
+        if s.len() < line.len() || t.contains('\n') {
+            s.push('…');
+        }
+        s
+    }
+
+    /// Evaluate one constraint on a node: None if it fails, else the labels it contributes.
+    pub fn holds(&self, c: &Constraint, node: Node<'t>) -> Option<Vec<Label>> {
+        let ok = |b: bool| if b { Some(Vec::new()) } else { None };
+        match c {
+            Constraint::Regex(re, negate) => ok(re.is_match(text(node, self.src)) != *negate),
+            Constraint::AnyOf(list, negate) => {
+                ok(list.iter().any(|s| s == text(node, self.src)) != *negate)
+            }
+            Constraint::ResolvesTo(names, negate) => {
+                ok(names.matches_any(&self.resolve(node)) != *negate)
+            }
+            Constraint::CreatedBy(names) => {
+                let at = self.origin(node, names, 0)?;
+                if at.id() == node.id() || contains(node.byte_range(), at.byte_range()) {
+                    Some(Vec::new())
+                } else {
+                    Some(vec![Label {
+                        range: self.head_range(at),
+                        message: "created here".into(),
+                    }])
+                }
+            }
+            Constraint::Inside(selectors, negate) => {
+                let anc = self.ancestors(node);
+                let found = selectors.iter().find_map(|s| self.inside(s, node, &anc));
+                match (found, negate) {
+                    (Some(labels), false) => Some(labels),
+                    (None, true) => Some(Vec::new()),
+                    _ => None,
+                }
+            }
+            Constraint::Has(selectors, negate) => {
+                let found = selectors.iter().find_map(|s| self.has(s, node));
+                match (found, negate) {
+                    (Some(labels), false) => Some(labels),
+                    (None, true) => Some(Vec::new()),
+                    _ => None,
+                }
+            }
+            Constraint::Is(props, negate) => {
+                let all = props.iter().all(|p| self.is(*p, node));
+                let none = props.iter().all(|p| !self.is(*p, node));
+                ok(if *negate { none } else { all })
+            }
+        }
+    }
+
+    fn inside(&self, sel: &Selector, node: Node<'t>, anc: &[Node<'t>]) -> Option<Vec<Label>> {
+        let functions: Vec<Node<'t>> = anc
+            .iter()
+            .rev()
+            .copied()
+            .filter(|a| self.is_function(*a))
+            .collect();
+        let innermost = functions.first().copied();
+        // The function nodes the selector may look at, innermost first.
+        let scope: &[Node<'t>] = match sel.stop {
+            Stop::Function => &functions[..functions.len().min(1)],
+            Stop::None => &functions,
+        };
+        // Ancestors up to (and including) the innermost function when stopping there.
+        let within: Vec<Node<'t>> = match (sel.stop, innermost) {
+            (Stop::Function, Some(f)) => anc
+                .iter()
+                .rev()
+                .copied()
+                .take_while(|a| a.id() != f.id())
+                .chain([f])
+                .collect(),
+            _ => anc.iter().rev().copied().collect(),
+        };
+        let head = |n: Node, message: &str| Label {
+            range: self.head_range(n),
+            message: message.to_string(),
+        };
+        match &sel.target {
+            Target::Context(Context::Function) => {
+                innermost.map(|f| vec![head(f, "inside this function")])
+            }
+            Target::Context(Context::ModuleLevel) => innermost.is_none().then(Vec::new),
+            Target::Context(Context::AsyncFunction) => scope
+                .iter()
+                .find(|f| (self.sem.is_async)(**f, self.src))
+                .map(|f| vec![head(*f, "this async function runs on the event loop")]),
+            Target::Context(Context::ThreadEntry) => scope.iter().find_map(|f| {
+                let site = self.thread_entries.get(&f.id())?;
+                let mut labels = vec![head(*f, "this function runs on other threads")];
+                if !contains(site.byte_range(), f.byte_range()) {
+                    labels.push(head(*site, "handed to a thread here"));
+                }
+                Some(labels)
+            }),
+            Target::Context(Context::RequestHandler) => scope.iter().find_map(|f| {
+                let site = self.handlers.get(&f.id())?;
+                let mut labels = vec![head(*f, "this request handler runs on the event loop")];
+                if !contains(site.byte_range(), f.byte_range()) {
+                    labels.push(head(*site, "registered as a request handler here"));
+                }
+                Some(labels)
+            }),
+            Target::Context(Context::Loop) => within
+                .iter()
+                .find(|a| self.sem.loop_kinds.contains(&a.kind()))
+                .map(|l| vec![head(*l, "inside this loop")]),
+            Target::Context(Context::LockHeld) => self
+                .lock_held(node, anc, &within)
+                .map(|l| vec![head(l, "lock held here")]),
+            Target::Kinds(kinds) => within
+                .iter()
+                .find(|a| kinds.iter().any(|k| k == a.kind()))
+                .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
+            Target::Calls(_) => None,
+        }
+    }
+
+    /// The node that holds a lock over `node` within its function, if any.
+    fn lock_held(&self, node: Node<'t>, anc: &[Node<'t>], within: &[Node<'t>]) -> Option<Node<'t>> {
+        for a in within {
+            if (self.sem.lock_region)(*a, self.src) {
+                return Some(*a);
+            }
+        }
+        // lock()/unlock() regions: scan earlier siblings on the path from each ancestor.
+        let path: Vec<Node<'t>> = anc.iter().copied().chain([node]).collect();
+        for w in within {
+            let Some(i) = path.iter().position(|p| p.id() == w.id()) else {
+                continue;
+            };
+            let Some(child) = path.get(i + 1) else {
+                continue;
+            };
+            let mut held: HashMap<String, Node<'t>> = HashMap::new();
+            let mut cursor = w.walk();
+            for sibling in w.named_children(&mut cursor) {
+                if sibling.id() == child.id() {
+                    break;
+                }
+                match (self.sem.lock_call)(sibling, self.src) {
+                    Some((recv, LockOp::Acquire)) => {
+                        held.insert(recv, sibling);
+                    }
+                    Some((recv, LockOp::Release)) => {
+                        held.remove(&recv);
+                    }
+                    None => {}
+                }
+            }
+            if let Some(n) = held.values().next() {
+                return Some(*n);
+            }
+        }
+        None
+    }
+
+    fn has(&self, sel: &Selector, node: Node<'t>) -> Option<Vec<Label>> {
+        let mut visited = HashSet::new();
+        let mut roots = vec![(node, 0usize, None::<Node<'t>>)];
+        // A name of a same-file function is searched through its definition.
+        if sel.follow_calls && !self.is_function(unwrap_parens(node)) {
+            for f in self.function_refs(node) {
+                roots.push((f, 1, Some(node)));
+            }
+        }
+        while let Some((root, depth, via)) = roots.pop() {
+            if !visited.insert(root.id()) {
+                continue;
+            }
+            let mut stack = vec![root];
+            while let Some(n) = stack.pop() {
+                let hit = match &sel.target {
+                    Target::Kinds(kinds) => kinds.iter().any(|k| k == n.kind()),
+                    Target::Calls(names) => {
+                        self.sem.call_kinds.contains(&n.kind())
+                            && names.matches_any(&self.callee_names(n))
+                    }
+                    Target::Context(_) => false,
+                };
+                if hit {
+                    let mut labels = vec![Label {
+                        range: self.head_range(n),
+                        message: format!("`{}` here", self.snippet(n)),
+                    }];
+                    if let Some(v) = via {
+                        labels.push(Label {
+                            range: self.head_range(v),
+                            message: "reached through this call".into(),
+                        });
+                    }
+                    return Some(labels);
+                }
+                if sel.follow_calls
+                    && depth < FOLLOW_DEPTH
+                    && self.sem.call_kinds.contains(&n.kind())
+                    && let Some(callee) = (self.sem.callee)(n)
+                {
+                    for f in self.function_refs(callee) {
+                        roots.push((f, depth + 1, via.or(Some(n))));
+                    }
+                }
+                if n.id() != root.id() && sel.stop == Stop::Function && self.is_function(n) {
+                    continue;
+                }
+                let mut cursor = n.walk();
+                stack.extend(n.children(&mut cursor));
+            }
+        }
+        None
+    }
+
+    fn is(&self, p: Property, node: Node<'t>) -> bool {
+        match p {
+            Property::CpuBound => self.cpu_bound(node),
+            Property::SharedState => {
+                let Some(f) = self.sem.shared_state else {
+                    return false;
+                };
+                f(node, self.enclosing_function(node), self.src, &self.facts)
+            }
+            Property::Async => self
+                .function_refs(node)
+                .iter()
+                .any(|f| (self.sem.is_async)(*f, self.src)),
+        }
+    }
+
+    /// A loop with a large literal bound and a pure body, or a function (or a name of one)
+    /// whose body computes (loops, comprehensions) and calls only pure functions.
+    pub fn cpu_bound(&self, node: Node<'t>) -> bool {
+        let node = unwrap_parens(node);
+        if self.sem.loop_kinds.contains(&node.kind()) {
+            return self.heavy_loop(node);
+        }
+        let refs = self.function_refs(node);
+        !refs.is_empty() && refs.iter().all(|f| self.cpu_bound_function(*f))
+    }
+
+    fn heavy_loop(&self, node: Node<'t>) -> bool {
+        let body = node.child_by_field_name("body");
+        let mut header_max = 0f64;
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if Some(n.id()) == body.map(|b| b.id()) {
+                continue;
+            }
+            if n.child_count() == 0
+                && let Some(v) = number(text(n, self.src))
+            {
+                header_max = header_max.max(v);
+            }
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+        header_max >= HEAVY_LOOP_BOUND && body.is_none_or(|b| self.pure_body(b).is_some())
+    }
+
+    fn cpu_bound_function(&self, f: Node<'t>) -> bool {
+        if let Some(v) = self.cpu_cache.borrow().get(&f.id()) {
+            return *v;
+        }
+        // Recursion assumes purity; a cycle of pure functions stays pure.
+        self.cpu_cache.borrow_mut().insert(f.id(), true);
+        let body = (self.sem.function_body)(f).unwrap_or(f);
+        let v = self.pure_body(body) == Some(true);
+        self.cpu_cache.borrow_mut().insert(f.id(), v);
+        v
+    }
+
+    /// None if the subtree suspends or calls anything not known pure; else whether it computes.
+    fn pure_body(&self, body: Node<'t>) -> Option<bool> {
+        let mut computes = false;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            let kind = n.kind();
+            if self.sem.suspend_kinds.contains(&kind) {
+                return None;
+            }
+            if self.sem.computation_kinds.contains(&kind) {
+                computes = true;
+            }
+            if self.sem.call_kinds.contains(&kind) {
+                match self.pure_call(n) {
+                    Some(c) => computes |= c,
+                    None => return None,
+                }
+            }
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+        Some(computes)
+    }
+
+    /// None if the call may do I/O or is unknown; Some(computes) if it is pure.
+    fn pure_call(&self, call: Node<'t>) -> Option<bool> {
+        let callee = (self.sem.callee)(call)?;
+        let names = self.resolve(callee);
+        if names
+            .iter()
+            .any(|n| self.sem.pure_calls.iter().any(|p| glob(p, n)))
+        {
+            return Some(false);
+        }
+        if let Some(name) = (self.sem.path)(callee, self.src) {
+            let method = name.rest.rsplit(['.', ':']).next().unwrap_or("");
+            if !name.rest.is_empty()
+                && !self.is_imported(&name.head)
+                && self.sem.pure_methods.contains(&method)
+            {
+                return Some(false);
+            }
+        }
+        let refs = self.function_refs(callee);
+        if !refs.is_empty() && refs.iter().all(|f| self.cpu_bound_function(*f)) {
+            return Some(true);
+        }
+        // A method called on a fresh value (`"".join(...)`, `x.y().sort()`) is pure if its name is.
+        if (self.sem.path)(callee, self.src).is_none() {
+            let t = text(callee, self.src);
+            let method = t.rsplit(['.', ':']).next().unwrap_or("");
+            if self.sem.pure_methods.contains(&method) {
+                return Some(false);
+            }
+        }
+        None
+    }
+}
+
+fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn unwrap_parens(mut node: Node) -> Node {
+    while matches!(
+        node.kind(),
+        "parenthesized_expression" | "parenthesized_type"
+    ) && node.named_child_count() == 1
+    {
+        node = node.named_child(0).expect("one child");
+    }
+    node
+}
+
+fn strip_self<'a>(name: &'a str, self_names: &[&str]) -> &'a str {
+    for s in self_names {
+        if let Some(rest) = name.strip_prefix(s).and_then(|r| r.strip_prefix('.')) {
+            return rest;
+        }
+    }
+    name
+}
+
+/// A numeric literal's value: `100000`, `1_000_000`, `1e9`, `10**7` is not folded.
+fn number(t: &str) -> Option<f64> {
+    let cleaned: String = t.chars().filter(|c| *c != '_').collect();
+    let cleaned = cleaned.trim_end_matches(['L', 'l', 'n', 'u', 'U', 'f', 'F', 'd', 'D', 'm', 'M']);
+    if !cleaned.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    cleaned.parse::<f64>().ok()
+}
+
+/// Glob with `*` matching any run of characters (used for the small static pure lists).
+fn glob(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((pre, post)) => {
+            name.len() >= pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post)
+        }
+    }
+}

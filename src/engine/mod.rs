@@ -1,0 +1,303 @@
+//! The engine: one combined query per language, matches dispatched by pattern index,
+//! constraints evaluated against per-file facts gathered in the same pass.
+
+pub mod constraint;
+pub mod context;
+pub mod names;
+pub mod semantics;
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+
+use crate::diagnostic::Label;
+use crate::language::Language;
+use crate::rule::Rule;
+use crate::rule::compile::{RuleError, check_against, check_words, placeholders};
+use crate::rule::set::RuleSet;
+use constraint::Constraint;
+use context::Ctx;
+use semantics::{Captures, FileFacts};
+
+/// A finding before it is placed in a file: rule, primary range, message, labels.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The rule that fired.
+    pub rule: Arc<Rule>,
+    /// Primary byte range.
+    pub range: Range<usize>,
+    /// Rendered message.
+    pub message: String,
+    /// Secondary labels.
+    pub labels: Vec<Label>,
+}
+
+/// A rule bound to capture indices of its language's combined query.
+struct BoundRule {
+    rule: Arc<Rule>,
+    match_capture: u32,
+    constraints: Vec<(u32, Vec<Constraint>)>,
+    labels: Vec<(u32, String)>,
+}
+
+/// Every rule of one language compiled into one query, with the semantic patterns first.
+pub struct LanguageQuery {
+    lang: Language,
+    query: Query,
+    semantic_patterns: usize,
+    pattern_rule: Vec<usize>,
+    rules: Vec<BoundRule>,
+}
+
+impl LanguageQuery {
+    /// Compile the semantic patterns and `rules` into one query for `lang`.
+    pub fn build(lang: Language, rules: &[Arc<Rule>]) -> Result<LanguageQuery, RuleError> {
+        let sem = lang.semantics();
+        let mut text = String::from(sem.facts_query);
+        text.push('\n');
+        let mut starts = Vec::new();
+        for rule in rules {
+            starts.push(text.len());
+            text.push_str(&rule.query);
+            text.push('\n');
+        }
+        let query = match Query::new(&lang.grammar(), &text) {
+            Ok(q) => q,
+            Err(e) => {
+                // Find the rule at fault and report it by name.
+                for rule in rules {
+                    check_against(rule, lang)?;
+                }
+                return Err(RuleError {
+                    origin: format!("<{} semantics>", lang.id()),
+                    field: "query".into(),
+                    message: format!("{:?} error at line {}: {}", e.kind, e.row + 1, e.message),
+                });
+            }
+        };
+        let first_rule_byte = starts.first().copied().unwrap_or(usize::MAX);
+        let mut semantic_patterns = 0;
+        let mut pattern_rule = Vec::new();
+        for p in 0..query.pattern_count() {
+            let start = query.start_byte_for_pattern(p);
+            if start < first_rule_byte {
+                semantic_patterns += 1;
+            } else {
+                let idx = starts
+                    .iter()
+                    .rposition(|s| *s <= start)
+                    .expect("pattern after first rule");
+                pattern_rule.push(idx);
+            }
+        }
+        let names = query.capture_names();
+        let index = |name: &str| query.capture_index_for_name(name);
+        let mut bound = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let patterns: Vec<usize> = (0..pattern_rule.len())
+                .filter(|p| pattern_rule[*p] == i)
+                .map(|p| p + semantic_patterns)
+                .collect();
+            let own: HashSet<&str> = patterns
+                .iter()
+                .flat_map(|p| {
+                    query
+                        .capture_quantifiers(*p)
+                        .iter()
+                        .zip(names)
+                        .filter(|(q, _)| **q != tree_sitter::CaptureQuantifier::Zero)
+                        .map(|(_, n)| *n)
+                })
+                .collect();
+            let needs_alone = !own.contains("match")
+                || own.iter().any(|n| n.starts_with("ravel."))
+                || rule
+                    .constraints
+                    .iter()
+                    .any(|c| !own.contains(c.capture.as_str()))
+                || rule.labels.iter().any(|(c, _)| !own.contains(c.as_str()))
+                || placeholders(&rule.message)
+                    .iter()
+                    .any(|p| !own.contains(p.as_str()));
+            if needs_alone {
+                // Compile alone for a precise message; fall through if it somehow passes.
+                check_against(rule, lang)?;
+            }
+            check_words(rule, lang)?;
+            bound.push(BoundRule {
+                rule: rule.clone(),
+                match_capture: index("match").expect("validated"),
+                constraints: rule
+                    .constraints
+                    .iter()
+                    .map(|c| (index(&c.capture).expect("validated"), c.constraints.clone()))
+                    .collect(),
+                labels: rule
+                    .labels
+                    .iter()
+                    .map(|(c, m)| (index(c).expect("validated"), m.clone()))
+                    .collect(),
+            });
+        }
+        Ok(LanguageQuery {
+            lang,
+            query,
+            semantic_patterns,
+            pattern_rule,
+            rules: bound,
+        })
+    }
+
+    /// Run every rule over one parsed file.
+    pub fn run(&self, tree: &Tree, src: &[u8]) -> Vec<Finding> {
+        let sem = self.lang.semantics();
+        let names = self.query.capture_names();
+        let mut facts = FileFacts::default();
+        let mut candidates: Vec<(usize, Vec<(u32, Node)>)> = Vec::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&self.query, tree.root_node(), src);
+        while let Some(m) = matches.next() {
+            let p = m.pattern_index;
+            if p < self.semantic_patterns {
+                let list: Vec<(&str, Node)> = m
+                    .captures()
+                    .iter()
+                    .map(|c| (names[c.index as usize], c.node))
+                    .collect();
+                (sem.collect)(&mut facts, &Captures { list: &list }, src);
+            } else {
+                let rule = self.pattern_rule[p - self.semantic_patterns];
+                candidates.push((
+                    rule,
+                    m.captures().iter().map(|c| (c.index, c.node)).collect(),
+                ));
+            }
+        }
+        drop(matches);
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let ctx = Ctx::new(self.lang, src, tree.root_node(), facts);
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (rule_idx, captures) in candidates {
+            let bound = &self.rules[rule_idx];
+            let Some(primary) = first(&captures, bound.match_capture) else {
+                continue;
+            };
+            // One finding per rule and range: several matches may share a primary node.
+            if seen.contains(&(rule_idx, primary.byte_range())) {
+                continue;
+            }
+            if let Some(finding) = self.evaluate(&ctx, bound, primary, &captures) {
+                seen.insert((rule_idx, primary.byte_range()));
+                out.push(finding);
+            }
+        }
+        out
+    }
+
+    fn evaluate(
+        &self,
+        ctx: &Ctx,
+        bound: &BoundRule,
+        primary: Node,
+        captures: &[(u32, Node)],
+    ) -> Option<Finding> {
+        let mut labels = Vec::new();
+        for (capture, constraints) in &bound.constraints {
+            // A capture absent from this match (another pattern of the rule) is not constrained.
+            let Some(node) = first(captures, *capture) else {
+                continue;
+            };
+            for c in constraints {
+                labels.extend(ctx.holds(c, node)?);
+            }
+        }
+        for (capture, message) in &bound.labels {
+            if let Some(node) = first(captures, *capture) {
+                labels.push(Label {
+                    range: ctx.head_range(node),
+                    message: message.clone(),
+                });
+            }
+        }
+        let names = self.query.capture_names();
+        let message = render_message(&bound.rule.message, |name| {
+            let idx = names.iter().position(|n| *n == name)? as u32;
+            first(captures, idx).map(|n| ctx.snippet(n))
+        });
+        labels.retain(|l| l.range != primary.byte_range());
+        labels.sort_by(|a, b| {
+            (a.range.start, a.range.end, &a.message).cmp(&(b.range.start, b.range.end, &b.message))
+        });
+        labels.dedup();
+        Some(Finding {
+            rule: bound.rule.clone(),
+            range: primary.byte_range(),
+            message,
+            labels,
+        })
+    }
+}
+
+fn first<'t>(captures: &[(u32, Node<'t>)], index: u32) -> Option<Node<'t>> {
+    captures.iter().find(|(i, _)| *i == index).map(|(_, n)| *n)
+}
+
+/// Replace `{capture}` placeholders using `lookup`.
+pub fn render_message(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                out.push_str(&lookup(name).unwrap_or_else(|| format!("{{{name}}}")));
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Rules compiled per language on first use and shared by every thread.
+pub struct Engine {
+    rules: RuleSet,
+    compiled: Vec<OnceLock<Result<LanguageQuery, RuleError>>>,
+}
+
+impl Engine {
+    /// An engine over this rule set; queries compile lazily, once per language.
+    pub fn new(rules: RuleSet) -> Engine {
+        Engine {
+            rules,
+            compiled: Language::ALL.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The compiled query for `lang` (compiling it on first use).
+    pub fn language(&self, lang: Language) -> Result<&LanguageQuery, &RuleError> {
+        let slot = Language::ALL
+            .iter()
+            .position(|l| *l == lang)
+            .expect("language in table");
+        self.compiled[slot]
+            .get_or_init(|| LanguageQuery::build(lang, &self.rules.for_language(lang)))
+            .as_ref()
+    }
+}

@@ -1,0 +1,489 @@
+//! Python semantics.
+
+use tree_sitter::Node;
+
+use super::{
+    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, has_keyword, member_path,
+    named_children, text,
+};
+
+/// Python's semantics table.
+pub static SEMANTICS: Semantics = Semantics {
+    function_kinds: &["function_definition", "lambda"],
+    loop_kinds: &["for_statement", "while_statement"],
+    class_kinds: &["class_definition"],
+    computation_kinds: &[
+        "for_statement",
+        "while_statement",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    ],
+    suspend_kinds: &["await", "yield"],
+    call_kinds: &["call"],
+    separator: ".",
+    facts_query: FACTS_QUERY,
+    collect,
+    is_async: |node, _| node.kind() == "function_definition" && has_keyword(node, "async"),
+    callee: |node| node.child_by_field_name("function"),
+    path: |node, src| member_path(node, src, &["identifier"], MEMBERS),
+    implicit: |head| match head {
+        "open" | "input" | "print" => Some("builtins"),
+        _ => None,
+    },
+    lock_region,
+    lock_call,
+    shared_state: Some(shared_state),
+    thread_bases: &["threading.Thread"],
+    thread_methods: &["run"],
+    function_body: |node| node.child_by_field_name("body"),
+    pure_calls: PURE_CALLS,
+    pure_methods: PURE_METHODS,
+    self_names: &["self", "cls"],
+};
+
+const MEMBERS: &[Member] = &[Member {
+    kind: "attribute",
+    object_field: "object",
+    member_field: "attribute",
+    separator: ".",
+}];
+
+const FACTS_QUERY: &str = r#"
+(import_statement) @ravel.import
+(import_from_statement) @ravel.import
+(assignment left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
+(with_item value: (as_pattern (_) @ravel.bind.value alias: (as_pattern_target (_) @ravel.bind.name)))
+(function_definition name: (identifier) @ravel.def.name) @ravel.def
+(module (expression_statement (assignment left: (identifier) @ravel.global)))
+(module (expression_statement (assignment left: (pattern_list (identifier) @ravel.global))))
+(class_definition name: (identifier) @ravel.class.name) @ravel.class
+(call
+  function: [(identifier) (attribute)] @ravel.spawn.fn
+  arguments: (argument_list) @ravel.spawn.args
+  (#match? @ravel.spawn.fn "(Thread|Timer|submit|map|imap|imap_unordered|map_async|apply_async|starmap|run_in_executor|to_thread|start_new_thread)$")) @ravel.spawn
+"#;
+
+/// Thread pools whose workers share memory with the caller.
+pub const THREAD_POOLS: &[&str] = &[
+    "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.thread.ThreadPoolExecutor",
+    "multiprocessing.pool.ThreadPool",
+    "multiprocessing.dummy.Pool",
+];
+
+fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+    if let Some(node) = caps.get("ravel.import") {
+        collect_import(facts, node, src);
+    } else if let (Some(name), Some(value)) =
+        (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
+    {
+        facts.bind(text(name, src), value, name);
+    } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name")) {
+        facts.function(text(name, src), def);
+    } else if let Some(name) = caps.get("ravel.global") {
+        facts.module_names.insert(text(name, src).to_string());
+    } else if let (Some(class), Some(name)) =
+        (caps.get("ravel.class"), caps.get("ravel.class.name"))
+    {
+        let bases = class
+            .child_by_field_name("superclasses")
+            .map(|b| {
+                named_children(b)
+                    .iter()
+                    .map(|n| text(*n, src).to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        facts
+            .classes
+            .insert(text(name, src).to_string(), (class, bases));
+    } else if let (Some(site), Some(func), Some(args)) = (
+        caps.get("ravel.spawn"),
+        caps.get("ravel.spawn.fn"),
+        caps.get("ravel.spawn.args"),
+    ) {
+        collect_spawn(facts, site, func, args, src);
+    }
+}
+
+fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
+    let module = node
+        .child_by_field_name("module_name")
+        .map(|m| text(m, src).to_string());
+    let mut cursor = node.walk();
+    for name in node.children_by_field_name("name", &mut cursor) {
+        let (dotted, alias) = if name.kind() == "aliased_import" {
+            let dotted = name
+                .child_by_field_name("name")
+                .map(|n| text(n, src))
+                .unwrap_or("");
+            let alias = name
+                .child_by_field_name("alias")
+                .map(|n| text(n, src))
+                .unwrap_or("");
+            (dotted.to_string(), Some(alias.to_string()))
+        } else {
+            (text(name, src).to_string(), None)
+        };
+        match (&module, alias) {
+            // from m import a [as b]
+            (Some(m), alias) => {
+                let local = alias.unwrap_or_else(|| dotted.clone());
+                facts.import(&local, format!("{m}.{dotted}"));
+            }
+            // import a.b as c
+            (None, Some(alias)) => facts.import(&alias, dotted),
+            // import a.b  binds `a`
+            (None, None) => {
+                let head = dotted.split('.').next().unwrap_or("").to_string();
+                facts.import(&head, head.clone());
+            }
+        }
+    }
+}
+
+/// `Thread(target=f)`, `Timer(t, f)`, `pool.submit(f)`, `loop.run_in_executor(None, f)`, ...
+fn collect_spawn<'t>(
+    facts: &mut FileFacts<'t>,
+    site: Node<'t>,
+    func: Node<'t>,
+    args: Node<'t>,
+    src: &[u8],
+) {
+    let callee = text(func, src);
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    let positional: Vec<Node<'t>> = named_children(args)
+        .into_iter()
+        .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+        .collect();
+    let keyword = |key: &str| {
+        named_children(args).into_iter().find_map(|a| {
+            (a.kind() == "keyword_argument"
+                && a.child_by_field_name("name").map(|n| text(n, src)) == Some(key))
+            .then(|| a.child_by_field_name("value"))
+            .flatten()
+        })
+    };
+    let receiver = if func.kind() == "attribute" {
+        func.child_by_field_name("object")
+    } else {
+        None
+    };
+    let mut push =
+        |target: Option<Node<'t>>, receiver: Option<Node<'t>>, from: &'static [&'static str]| {
+            if let Some(target) = target {
+                facts.entry_refs.push(EntryRef {
+                    kind: EntryKind::Thread,
+                    target,
+                    site,
+                    receiver,
+                    receiver_from: from,
+                });
+            }
+        };
+    match last {
+        // The callee is checked for `threading.Thread` when the entry is resolved.
+        "Thread" => push(
+            keyword("target"),
+            Some(func),
+            &["threading.Thread", "Thread"],
+        ),
+        "Timer" => push(
+            keyword("function").or(positional.get(1).copied()),
+            Some(func),
+            &["threading.Timer"],
+        ),
+        "start_new_thread" => push(
+            positional.first().copied(),
+            Some(func),
+            &["_thread.start_new_thread"],
+        ),
+        "to_thread" => push(
+            positional.first().copied(),
+            Some(func),
+            &["asyncio.to_thread"],
+        ),
+        // The default executor of asyncio is a thread pool; an explicit one must be.
+        "run_in_executor" => {
+            let exec = positional.first().copied();
+            let default = exec.is_none_or(|e| e.kind() == "none");
+            let (recv, from) = if default {
+                (None, &[][..])
+            } else {
+                (exec, THREAD_POOLS)
+            };
+            push(positional.get(1).copied(), recv, from);
+        }
+        _ => push(positional.first().copied(), receiver, THREAD_POOLS),
+    }
+}
+
+fn lock_region(node: Node, src: &[u8]) -> bool {
+    if node.kind() != "with_statement" {
+        return false;
+    }
+    // `with lock:` / `with self._lock:` / `with threading.Lock() ...` — not `async with`,
+    // whose asyncio locks do not make thread code safe.
+    if has_keyword(node, "async") {
+        return false;
+    }
+    let Some(clause) = named_children(node)
+        .into_iter()
+        .find(|c| c.kind() == "with_clause")
+    else {
+        return false;
+    };
+    named_children(clause).into_iter().any(|item| {
+        let value = item.child_by_field_name("value").map(|v| {
+            if v.kind() == "as_pattern" {
+                v.named_child(0).unwrap_or(v)
+            } else {
+                v
+            }
+        });
+        value.is_some_and(|v| is_lock_name(text(v, src)))
+    })
+}
+
+/// Does this expression's text name a lock (`lock`, `self._mutex`, `threading.RLock()`)?
+pub fn is_lock_name(expr: &str) -> bool {
+    let last = expr
+        .trim_end_matches("()")
+        .rsplit('.')
+        .next()
+        .unwrap_or(expr)
+        .to_ascii_lowercase();
+    [
+        "lock",
+        "mutex",
+        "rlock",
+        "cond",
+        "condition",
+        "semaphore",
+        "sem",
+        "guard",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
+}
+
+fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
+    let call = if stmt.kind() == "expression_statement" {
+        stmt.named_child(0)?
+    } else {
+        stmt
+    };
+    if call.kind() != "call" {
+        return None;
+    }
+    let func = call.child_by_field_name("function")?;
+    if func.kind() != "attribute" {
+        return None;
+    }
+    let method = text(func.child_by_field_name("attribute")?, src);
+    let recv = text(func.child_by_field_name("object")?, src).to_string();
+    match method {
+        "acquire" => Some((recv, LockOp::Acquire)),
+        "release" => Some((recv, LockOp::Release)),
+        _ => None,
+    }
+}
+
+/// `global`/`nonlocal` names, `self.x`, and items or attributes of module-level names.
+fn shared_state(target: Node, function: Option<Node>, src: &[u8], facts: &FileFacts) -> bool {
+    let Some(function) = function else {
+        return false;
+    };
+    match target.kind() {
+        "identifier" => declared_shared(function, text(target, src), src),
+        "attribute" | "subscript" => {
+            // Walk to the root object: self.a.b[k] → self
+            let mut root = target;
+            loop {
+                let next = match root.kind() {
+                    "attribute" => root.child_by_field_name("object"),
+                    "subscript" => root.child_by_field_name("value"),
+                    _ => None,
+                };
+                match next {
+                    Some(n) => root = n,
+                    None => break,
+                }
+            }
+            if root.kind() != "identifier" {
+                return false;
+            }
+            let name = text(root, src);
+            if name == "self" || name == "cls" {
+                return true;
+            }
+            declared_shared(function, name, src)
+                || (facts.module_names.contains(name) && !assigned_locally(function, name, src))
+        }
+        _ => false,
+    }
+}
+
+/// Is `name` declared `global` or `nonlocal` in this function (not in nested ones)?
+fn declared_shared(function: Node, name: &str, src: &[u8]) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "global_statement" | "nonlocal_statement") {
+            if named_children(node).iter().any(|n| text(*n, src) == name) {
+                return true;
+            }
+            continue;
+        }
+        if matches!(
+            node.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            continue;
+        }
+        stack.extend(named_children(node));
+    }
+    false
+}
+
+/// Is `name` assigned or a parameter in this function, making it local?
+fn assigned_locally(function: Node, name: &str, src: &[u8]) -> bool {
+    if let Some(params) = function.child_by_field_name("parameters") {
+        let mut stack = vec![params];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" && text(n, src) == name {
+                return true;
+            }
+            stack.extend(named_children(n));
+        }
+    }
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        if matches!(
+            node.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            continue;
+        }
+        if node.kind() == "assignment"
+            && node
+                .child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+        {
+            return true;
+        }
+        stack.extend(named_children(node));
+    }
+    false
+}
+
+const PURE_CALLS: &[&str] = &[
+    "abs",
+    "all",
+    "any",
+    "bin",
+    "bool",
+    "chr",
+    "complex",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "frozenset",
+    "hash",
+    "hex",
+    "int",
+    "isinstance",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "oct",
+    "ord",
+    "pow",
+    "range",
+    "reversed",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "zip",
+    "bytes",
+    "bytearray",
+    "math.*",
+    "cmath.*",
+    "statistics.*",
+    "itertools.*",
+    "functools.reduce",
+    "operator.*",
+    "hashlib.*",
+    "zlib.crc32",
+    "zlib.adler32",
+    "binascii.*",
+    "re.*",
+    "json.dumps",
+    "json.loads",
+    "random.*",
+    "decimal.*",
+    "fractions.*",
+    "numpy.*",
+    "bisect.*",
+    "heapq.*",
+    "collections.Counter",
+    "collections.defaultdict",
+    "collections.deque",
+];
+
+const PURE_METHODS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "sort",
+    "items",
+    "keys",
+    "values",
+    "setdefault",
+    "add",
+    "join",
+    "split",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "lower",
+    "upper",
+    "replace",
+    "startswith",
+    "endswith",
+    "format",
+    "count",
+    "index",
+    "copy",
+    "digest",
+    "hexdigest",
+    "update",
+    "encode",
+    "decode",
+    "bit_length",
+    "is_integer",
+    "most_common",
+    "appendleft",
+    "popleft",
+    "discard",
+    "union",
+    "intersection",
+    "difference",
+    "reverse",
+    "find",
+];

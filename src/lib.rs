@@ -1,0 +1,12 @@
+//! ravel: a fast, polyglot linter for concurrency anti-patterns.
+
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod dump;
+pub mod engine;
+pub mod fixture;
+pub mod language;
+pub mod report;
+pub mod rule;

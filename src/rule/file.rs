@@ -1,0 +1,47 @@
+//! `RuleFile`: the serde mirror of a rule's TOML file, checked field by field.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+
+/// A rule file exactly as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// Kebab-case id; must equal the file stem.
+    pub id: String,
+    /// Guide pattern slug.
+    pub pattern: String,
+    /// error, warning or info.
+    pub severity: Severity,
+    /// Message template.
+    pub message: String,
+    /// Tree-sitter query; `@match` marks the primary range.
+    pub query: String,
+    /// Constraints per capture: `[where.<capture>]` tables of constraint words.
+    #[serde(default, rename = "where")]
+    pub where_: BTreeMap<String, toml::Table>,
+    /// Extra secondary labels per capture.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// The guide block.
+    pub guide: GuideFile,
+}
+
+/// The `[guide]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuideFile {
+    /// Section cited.
+    pub section: String,
+    /// Why it matters.
+    pub why: String,
+    /// One line introducing the correct pattern.
+    pub help: String,
+    /// Correct pattern as code.
+    pub correct: String,
+    /// Version the fix needs.
+    pub since: Option<String>,
+}

@@ -1,0 +1,81 @@
+//! Rules: the TOML file format, its validation, and the embedded rule set.
+
+pub mod compile;
+pub mod file;
+pub mod set;
+
+use crate::diagnostic::Severity;
+use crate::engine::constraint::Constraint;
+
+/// The guide's anti-pattern families a rule can enforce: (slug, title).
+pub const PATTERNS: &[(&str, &str)] = &[
+    ("blocking-the-event-loop", "Blocking the event loop"),
+    ("pooled-virtual-threads", "Pooling Java virtual threads"),
+    ("threads-for-cpu-bound-work", "Threads for CPU-bound work"),
+    (
+        "shared-mutable-state",
+        "Shared mutable state without synchronization",
+    ),
+];
+
+/// The guide's top-level sections a rule may cite.
+pub const GUIDE_SECTIONS: &[&str] = &[
+    "Quick Reference",
+    "Decision Tree",
+    "Step-by-Step Guide",
+    "Code Examples",
+    "Anti-Patterns",
+    "Version History & Compatibility",
+    "When to Use / When Not to Use",
+];
+
+/// What the guide says about a rule's pattern.
+#[derive(Clone, Debug)]
+pub struct Guide {
+    /// The guide section cited, e.g. `Anti-Patterns: Blocking the event loop`.
+    pub section: String,
+    /// Why it matters, in one or two sentences.
+    pub why: String,
+    /// One line introducing the correct pattern.
+    pub help: String,
+    /// The correct pattern in this language, as code.
+    pub correct: String,
+    /// Version from which the correct pattern is available, if it matters.
+    pub since: Option<String>,
+}
+
+/// Constraints on one capture, by its index in the rule's own capture list.
+#[derive(Clone, Debug)]
+pub struct CaptureConstraints {
+    /// The capture name as written in the query (without `@`).
+    pub capture: String,
+    /// Its constraints, all of which must hold.
+    pub constraints: Vec<Constraint>,
+}
+
+/// A compiled, validated rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Directory under rules/ (`python`, `javascript`, ...).
+    pub dir: String,
+    /// Bare id, kebab-case, equal to the file stem.
+    pub id: String,
+    /// `<dir>/<id>`.
+    pub full_id: String,
+    /// Guide pattern slug.
+    pub pattern: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Message template; `{capture}` is replaced by the capture's text.
+    pub message: String,
+    /// The tree-sitter query text.
+    pub query: String,
+    /// Constraints per capture.
+    pub constraints: Vec<CaptureConstraints>,
+    /// Extra secondary labels: capture → message.
+    pub labels: Vec<(String, String)>,
+    /// Guide block.
+    pub guide: Guide,
+    /// Where the rule came from (for error messages).
+    pub origin: String,
+}
