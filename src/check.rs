@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Engine, Finding};
+use crate::engine::context::FileRole;
+use crate::engine::{Engine, FileInfo, Finding};
 use crate::language::Language;
 
 /// Why a file was not checked.
@@ -129,7 +130,11 @@ pub fn check_bytes(
             format!("parsing took over {:?}", limits.parse_timeout),
         );
     };
-    let findings = query.run(&tree, source.as_bytes());
+    let file = FileInfo {
+        role: FileRole::of(path, &source),
+        target_version: engine.projects.target_version(lang, path),
+    };
+    let findings = query.run(&tree, source.as_bytes(), &file);
     let diagnostics = findings
         .into_iter()
         .map(|f| to_diagnostic(f, path, &source))

@@ -8,5 +8,6 @@ pub mod dump;
 pub mod engine;
 pub mod fixture;
 pub mod language;
+pub mod project;
 pub mod report;
 pub mod rule;

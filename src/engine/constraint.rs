@@ -30,6 +30,10 @@ pub enum Context {
     Loop,
     /// Top level of the file, outside every function.
     ModuleLevel,
+    /// A test file (`test/`, `tests/`, `__tests__/`, `*.test.js`, `test_*.py`, `*_test.go`, ...).
+    TestCode,
+    /// A command-line script (a shebang, or under `bin/`, `cli/`, `scripts/`, `tools/`).
+    ScriptCode,
 }
 
 impl Context {
@@ -42,6 +46,8 @@ impl Context {
         ("lock-held", Context::LockHeld),
         ("loop", Context::Loop),
         ("module-level", Context::ModuleLevel),
+        ("test-code", Context::TestCode),
+        ("script-code", Context::ScriptCode),
     ];
 
     /// Parse a context word.

@@ -28,12 +28,70 @@ pub struct Ctx<'t> {
     /// Function node id → where it is registered as a request handler.
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
+    role: FileRole,
+}
+
+/// What a file is for, from its path and first line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileRole {
+    /// Test code.
+    pub test: bool,
+    /// A command-line script.
+    pub script: bool,
+}
+
+impl FileRole {
+    /// Classify a file by its path components, name and shebang.
+    pub fn of(path: &std::path::Path, source: &str) -> FileRole {
+        let dirs: Vec<String> = path
+            .parent()
+            .map(|p| {
+                p.components()
+                    .filter_map(|c| c.as_os_str().to_str())
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let stem = name.split('.').next().unwrap_or("");
+        let test_dir = dirs.iter().any(|d| {
+            matches!(
+                d.as_str(),
+                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e"
+            )
+        });
+        let test_name = name.contains(".test.")
+            || name.contains(".spec.")
+            || stem.starts_with("test_")
+            || stem.ends_with("_test")
+            || stem.ends_with("_tests")
+            || (stem.ends_with("test") && stem.len() > 4 && name.ends_with(".java"))
+            || stem.ends_with("tests") && name.ends_with(".cs");
+        let script_dir = dirs
+            .iter()
+            .any(|d| matches!(d.as_str(), "bin" | "cli" | "scripts" | "script" | "tools"));
+        FileRole {
+            test: test_dir || test_name,
+            script: script_dir || source.starts_with("#!"),
+        }
+    }
 }
 
 impl<'t> Ctx<'t> {
     /// Build the context and resolve which functions are thread entries and handlers.
-    pub fn new(lang: Language, src: &'t [u8], root: Node<'t>, facts: FileFacts<'t>) -> Ctx<'t> {
+    pub fn new(
+        lang: Language,
+        src: &'t [u8],
+        root: Node<'t>,
+        facts: FileFacts<'t>,
+        role: FileRole,
+    ) -> Ctx<'t> {
         let mut ctx = Ctx {
+            role,
             sem: lang.semantics(),
             src,
             root,
@@ -429,6 +487,8 @@ impl<'t> Ctx<'t> {
                 innermost.map(|f| vec![head(f, "inside this function")])
             }
             Target::Context(Context::ModuleLevel) => innermost.is_none().then(Vec::new),
+            Target::Context(Context::TestCode) => self.role.test.then(Vec::new),
+            Target::Context(Context::ScriptCode) => self.role.script.then(Vec::new),
             Target::Context(Context::AsyncFunction) => scope
                 .iter()
                 .find(|f| (self.sem.is_async)(**f, self.src))

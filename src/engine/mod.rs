@@ -21,6 +21,25 @@ use constraint::Constraint;
 use context::Ctx;
 use semantics::{Captures, FileFacts};
 
+/// What the engine knows of a file besides its tree: its role and its project's target version.
+#[derive(Clone, Debug, Default)]
+pub struct FileInfo {
+    /// Test or script code.
+    pub role: context::FileRole,
+    /// The project's target language version, when its build files say.
+    pub target_version: Option<crate::project::Version>,
+}
+
+impl FileInfo {
+    /// Rules whose fix needs a newer version than the project targets do not run.
+    pub fn version_allows(&self, rule: &Rule) -> bool {
+        match (&rule.min_version, &self.target_version) {
+            (Some(min), Some(target)) => target >= min,
+            _ => true,
+        }
+    }
+}
+
 /// A finding before it is placed in a file: rule, primary range, message, labels.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -151,7 +170,7 @@ impl LanguageQuery {
     }
 
     /// Run every rule over one parsed file.
-    pub fn run(&self, tree: &Tree, src: &[u8]) -> Vec<Finding> {
+    pub fn run(&self, tree: &Tree, src: &[u8], file: &FileInfo) -> Vec<Finding> {
         let sem = self.lang.semantics();
         let names = self.query.capture_names();
         let mut facts = FileFacts::default();
@@ -169,6 +188,9 @@ impl LanguageQuery {
                 (sem.collect)(&mut facts, &Captures { list: &list }, src);
             } else {
                 let rule = self.pattern_rule[p - self.semantic_patterns];
+                if !file.version_allows(&self.rules[rule].rule) {
+                    continue;
+                }
                 candidates.push((
                     rule,
                     m.captures().iter().map(|c| (c.index, c.node)).collect(),
@@ -179,7 +201,7 @@ impl LanguageQuery {
         if candidates.is_empty() {
             return Vec::new();
         }
-        let ctx = Ctx::new(self.lang, src, tree.root_node(), facts);
+        let ctx = Ctx::new(self.lang, src, tree.root_node(), facts, file.role);
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for (rule_idx, captures) in candidates {
@@ -273,6 +295,8 @@ pub fn render_message(template: &str, lookup: impl Fn(&str) -> Option<String>) -
 /// Rules compiled per language on first use and shared by every thread.
 pub struct Engine {
     rules: RuleSet,
+    /// Target versions read from build files, cached per directory.
+    pub projects: crate::project::Projects,
     compiled: Vec<OnceLock<Result<LanguageQuery, RuleError>>>,
 }
 
@@ -281,6 +305,7 @@ impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
         Engine {
             rules,
+            projects: Default::default(),
             compiled: Language::ALL.iter().map(|_| OnceLock::new()).collect(),
         }
     }

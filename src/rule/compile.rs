@@ -103,7 +103,17 @@ pub fn compile(origin: &str, rel: &str, text: &str) -> Result<Rule, RuleError> {
             constraints: list,
         });
     }
+    let min_version = match &file.min_version {
+        Some(v) => Some(crate::project::Version::parse(v).ok_or_else(|| {
+            err(
+                "min-version",
+                format!("`{v}` is not a version such as \"21\" or \"3.11\""),
+            )
+        })?),
+        None => None,
+    };
     let rule = Rule {
+        min_version,
         dir: dir.to_string(),
         id: file.id.clone(),
         full_id: format!("{dir}/{}", file.id),

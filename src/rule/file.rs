@@ -28,6 +28,9 @@ pub struct RuleFile {
     pub labels: BTreeMap<String, String>,
     /// The guide block.
     pub guide: GuideFile,
+    /// Skip projects whose build files target an older version (`"21"` for Java 21).
+    #[serde(rename = "min-version")]
+    pub min_version: Option<String>,
 }
 
 /// The `[guide]` table as written.

@@ -76,6 +76,8 @@ pub struct Rule {
     pub labels: Vec<(String, String)>,
     /// Guide block.
     pub guide: Guide,
+    /// The rule runs only on projects whose detected target version is at least this.
+    pub min_version: Option<crate::project::Version>,
     /// Where the rule came from (for error messages).
     pub origin: String,
 }
