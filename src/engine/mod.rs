@@ -326,3 +326,34 @@ impl Engine {
             .as_ref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_semantic_query_compiles() {
+        for lang in Language::ALL {
+            if let Err(e) = LanguageQuery::build(*lang, &[]) {
+                panic!("{}: {e}", lang.id());
+            }
+        }
+    }
+
+    #[test]
+    fn every_embedded_rule_compiles_for_its_languages() {
+        let rules = RuleSet::embedded().expect("embedded rules load");
+        for lang in Language::ALL {
+            let mine = rules.for_language(*lang);
+            LanguageQuery::build(*lang, &mine).unwrap_or_else(|e| panic!("{}: {e}", lang.id()));
+        }
+    }
+
+    #[test]
+    fn messages_render_placeholders() {
+        let out = render_message("`{a}` and {b} and {missing", |n| {
+            (n == "a").then(|| "x".to_string())
+        });
+        assert_eq!(out, "`x` and {b} and {missing");
+    }
+}

@@ -45,8 +45,11 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<()> {
     );
     let mut help = format!("help: {}", d.help_title);
     for line in d.help.lines() {
-        help.push_str("\n    ");
-        help.push_str(line);
+        help.push('\n');
+        if !line.trim().is_empty() {
+            help.push_str("    ");
+            help.push_str(line);
+        }
     }
     base.with_code(&d.rule)
         .with_message(&d.message)

@@ -267,3 +267,22 @@ pub fn member_path(
         }
     }
 }
+
+/// Remove generic arguments (`::<T>`, `<T>`) from a spelled name: `Vec::<u8>` → `Vec`.
+pub fn strip_generics(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    // `Vec::<u8>::new` leaves `Vec::::new`.
+    while out.contains("::::") {
+        out = out.replace("::::", "::");
+    }
+    out.trim_end_matches("::").to_string()
+}
