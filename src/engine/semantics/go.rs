@@ -361,61 +361,18 @@ const PURE_METHODS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use tree_sitter::{Node, Parser, QueryCursor, StreamingIterator};
+    use tree_sitter::Node;
 
     use super::*;
     use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
-    use crate::engine::context::{Ctx, FileRole};
+    use crate::engine::context::Ctx;
     use crate::language::Language;
 
-    /// Parse `src`, gather facts with the real query, and hand a context to `f`.
     fn with_ctx<R>(src: &str, f: impl for<'t> FnOnce(&Ctx<'t>, Node<'t>) -> R) -> R {
-        let lang = Language::Go;
-        let mut parser = Parser::new();
-        parser.set_language(&lang.grammar()).unwrap();
-        let tree = parser.parse(src, None).unwrap();
-        let query = tree_sitter::Query::new(&lang.grammar(), SEMANTICS.facts_query).unwrap();
-        let names = query.capture_names();
-        let mut facts = FileFacts::default();
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&query, tree.root_node(), src.as_bytes());
-        while let Some(m) = matches.next() {
-            let list: Vec<(&str, Node)> = m
-                .captures()
-                .iter()
-                .map(|c| (names[c.index as usize], c.node))
-                .collect();
-            (SEMANTICS.collect)(&mut facts, &Captures { list: &list }, src.as_bytes());
-        }
-        let ctx = Ctx::new(
-            lang,
-            src.as_bytes(),
-            tree.root_node(),
-            facts,
-            FileRole::default(),
-        );
-        f(&ctx, tree.root_node())
+        super::super::test_support::with_ctx(Language::Go, src, f)
     }
 
-    /// The `n`th node of `kind` in document order (iterative walk).
-    fn nth<'t>(root: Node<'t>, kind: &str, n: usize) -> Node<'t> {
-        let mut cursor = root.walk();
-        let mut seen = 0;
-        loop {
-            if cursor.node().kind() == kind {
-                if seen == n {
-                    return cursor.node();
-                }
-                seen += 1;
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                assert!(cursor.goto_parent(), "no {kind} #{n}");
-            }
-        }
-    }
+    use super::super::test_support::nth;
 
     fn inside(c: Context) -> Constraint {
         let selector = Selector {

@@ -10,6 +10,8 @@ pub mod java;
 pub mod javascript;
 pub mod python;
 pub mod rust;
+#[cfg(test)]
+pub mod test_support;
 
 use std::collections::HashMap;
 
