@@ -214,6 +214,12 @@ fn tests_scripts_and_old_java_are_left_alone() {
     let async_sync = "const fs = require('fs');\nasync function main() {\n  return fs.readFileSync('x');\n}\nmain();\n";
     write(dir.path(), "test/load.test.js", async_sync);
     write(dir.path(), "scripts/release.js", async_sync);
+    // A script outside the usual folders: it reads argv and registers no handler.
+    write(
+        dir.path(),
+        "extra/rebase.js",
+        "const { execSync } = require('child_process');\nasync function main() {\n  execSync('git rebase ' + process.argv[2]);\n}\nmain();\n",
+    );
     write(
         dir.path(),
         "old/pom.xml",

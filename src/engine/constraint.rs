@@ -32,8 +32,11 @@ pub enum Context {
     ModuleLevel,
     /// A test file (`test/`, `tests/`, `__tests__/`, `*.test.js`, `test_*.py`, `*_test.go`, ...).
     TestCode,
-    /// A command-line script (a shebang, or under `bin/`, `cli/`, `scripts/`, `tools/`).
+    /// A command-line script (a shebang, or under `bin/`, `cli/`, `scripts/`, `tools/`, or a
+    /// file that reads its arguments or exits and registers no request handler).
     ScriptCode,
+    /// A function that starts a server (calls `listen`, `createServer`, ...): start-up code.
+    StartupCode,
 }
 
 impl Context {
@@ -48,6 +51,7 @@ impl Context {
         ("module-level", Context::ModuleLevel),
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
+        ("startup-code", Context::StartupCode),
     ];
 
     /// Parse a context word.

@@ -29,6 +29,8 @@ pub struct Ctx<'t> {
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
     role: FileRole,
+    /// Thread-subclass methods (`run`): each thread has its own `self`.
+    own_self: HashSet<usize>,
 }
 
 /// What a file is for, from its path and first line.
@@ -38,6 +40,8 @@ pub struct FileRole {
     pub test: bool,
     /// A command-line script.
     pub script: bool,
+    /// The file reads its command line or exits the process (a script, unless it serves).
+    pub cli_markers: bool,
 }
 
 impl FileRole {
@@ -74,9 +78,18 @@ impl FileRole {
         let script_dir = dirs
             .iter()
             .any(|d| matches!(d.as_str(), "bin" | "cli" | "scripts" | "script" | "tools"));
+        let cli_markers = [
+            "process.argv",
+            "require.main === module",
+            "import.meta.main",
+            "process.exit(",
+        ]
+        .iter()
+        .any(|m| source.contains(m));
         FileRole {
             test: test_dir || test_name,
             script: script_dir || source.starts_with("#!"),
+            cli_markers,
         }
     }
 }
@@ -92,6 +105,7 @@ impl<'t> Ctx<'t> {
     ) -> Ctx<'t> {
         let mut ctx = Ctx {
             role,
+            own_self: HashSet::new(),
             sem: lang.semantics(),
             src,
             root,
@@ -154,6 +168,7 @@ impl<'t> Ctx<'t> {
                     for f in self.facts.functions.get(*m).into_iter().flatten() {
                         if contains(class.byte_range(), f.byte_range()) {
                             threads.entry(f.id()).or_insert(*class);
+                            self.own_self.insert(f.id());
                         }
                     }
                 }
@@ -488,7 +503,14 @@ impl<'t> Ctx<'t> {
             }
             Target::Context(Context::ModuleLevel) => innermost.is_none().then(Vec::new),
             Target::Context(Context::TestCode) => self.role.test.then(Vec::new),
-            Target::Context(Context::ScriptCode) => self.role.script.then(Vec::new),
+            // A file that reads argv or exits is a script unless it registers request handlers.
+            Target::Context(Context::ScriptCode) => (self.role.script
+                || (self.role.cli_markers && self.handlers.is_empty()))
+            .then(Vec::new),
+            Target::Context(Context::StartupCode) => functions
+                .iter()
+                .find(|f| self.starts_server(**f))
+                .map(|f| vec![head(*f, "start-up code")]),
             Target::Context(Context::AsyncFunction) => scope
                 .iter()
                 .find(|f| (self.sem.is_async)(**f, self.src))
@@ -563,6 +585,29 @@ impl<'t> Ctx<'t> {
         None
     }
 
+    /// Does this function start a server (`app.listen`, `http.createServer`, ...)?
+    fn starts_server(&self, f: Node<'t>) -> bool {
+        if self.sem.startup_calls.is_empty() {
+            return false;
+        }
+        let names = NameSet::new(
+            &self
+                .sem
+                .startup_calls
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .expect("static names");
+        let sel = Selector {
+            target: Target::Calls(names),
+            stop: Stop::Function,
+            follow_calls: false,
+            source: String::new(),
+        };
+        self.has(&sel, f).is_some()
+    }
+
     fn has(&self, sel: &Selector, node: Node<'t>) -> Option<Vec<Label>> {
         let mut visited = HashSet::new();
         let mut roots = vec![(node, 0usize, None::<Node<'t>>)];
@@ -625,7 +670,18 @@ impl<'t> Ctx<'t> {
                 let Some(f) = self.sem.shared_state else {
                     return false;
                 };
-                f(node, self.enclosing_function(node), self.src, &self.facts)
+                let function = self.enclosing_function(node);
+                // In a Thread subclass's run(), `self` is the thread object itself.
+                let written = text(node, self.src);
+                let on_self = self
+                    .sem
+                    .self_names
+                    .iter()
+                    .any(|s| written.starts_with(&format!("{s}.")));
+                if on_self && function.is_some_and(|f| self.own_self.contains(&f.id())) {
+                    return false;
+                }
+                f(node, function, self.src, &self.facts)
             }
             Property::Async => self
                 .function_refs(node)

@@ -49,6 +49,7 @@ pub static SEMANTICS: Semantics = Semantics {
     },
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
+    startup_calls: &[],
     self_names: &["this"],
 };
 

@@ -33,6 +33,7 @@ pub static SEMANTICS: Semantics = Semantics {
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
     // Receivers are named freely (`s`, `c`), so none is special.
+    startup_calls: &[],
     self_names: &[],
 };
 

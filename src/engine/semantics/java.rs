@@ -122,6 +122,7 @@ pub static SEMANTICS: Semantics = Semantics {
         "max",
         "min",
     ],
+    startup_calls: &[],
     self_names: &["this"],
 };
 

@@ -100,6 +100,16 @@ pub static SEMANTICS: Semantics = Semantics {
         "find",
         "findIndex",
     ],
+    startup_calls: &[
+        "*.listen",
+        "http.createServer",
+        "https.createServer",
+        "http2.createServer",
+        "http2.createSecureServer",
+        "express",
+        "fastify",
+        "koa",
+    ],
     self_names: &["this"],
 };
 

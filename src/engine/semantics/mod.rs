@@ -173,6 +173,8 @@ pub struct Semantics {
     pub pure_calls: &'static [&'static str],
     /// Method names that do pure computation on any receiver.
     pub pure_methods: &'static [&'static str],
+    /// Calls that start a server; a function making one is start-up code.
+    pub startup_calls: &'static [&'static str],
     /// Names of the receiver that means "this object" (`self`, `this`).
     pub self_names: &'static [&'static str],
 }

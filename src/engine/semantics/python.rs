@@ -40,6 +40,7 @@ pub static SEMANTICS: Semantics = Semantics {
     function_body: |node| node.child_by_field_name("body"),
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
+    startup_calls: &[],
     self_names: &["self", "cls"],
 };
 

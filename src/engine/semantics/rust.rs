@@ -40,6 +40,7 @@ pub static SEMANTICS: Semantics = Semantics {
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
     // `Self::work` names a method of the enclosing impl, like `self.work`.
+    startup_calls: &[],
     self_names: &["self", "Self"],
 };
 
