@@ -507,8 +507,11 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::ScriptCode) => (self.role.script
                 || (self.role.cli_markers && self.handlers.is_empty()))
             .then(Vec::new),
+            // Start-up code ends where a request handler begins: handlers registered inside a
+            // start function still run per request.
             Target::Context(Context::StartupCode) => functions
                 .iter()
+                .take_while(|f| !self.handlers.contains_key(&f.id()))
                 .find(|f| self.starts_server(**f))
                 .map(|f| vec![head(*f, "start-up code")]),
             Target::Context(Context::AsyncFunction) => scope
