@@ -126,14 +126,7 @@ impl<'t> Ctx<'t> {
                 let Some(receiver) = entry.receiver else {
                     continue;
                 };
-                let from = NameSet::new(
-                    &entry
-                        .receiver_from
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect::<Vec<_>>(),
-                )
-                .expect("static names");
+                let from = NameSet::Static(entry.receiver_from);
                 if self.origin(receiver, &from, 0).is_none() {
                     continue;
                 }
@@ -148,15 +141,7 @@ impl<'t> Ctx<'t> {
         }
         // Subclasses of thread classes: their run methods are thread entries.
         if !self.sem.thread_bases.is_empty() {
-            let bases = NameSet::new(
-                &self
-                    .sem
-                    .thread_bases
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect::<Vec<_>>(),
-            )
-            .expect("static names");
+            let bases = NameSet::Static(self.sem.thread_bases);
             for (class, base_names) in self.facts.classes.values() {
                 let is_thread = base_names
                     .iter()
@@ -593,15 +578,7 @@ impl<'t> Ctx<'t> {
         if self.sem.startup_calls.is_empty() {
             return false;
         }
-        let names = NameSet::new(
-            &self
-                .sem
-                .startup_calls
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>(),
-        )
-        .expect("static names");
+        let names = NameSet::Static(self.sem.startup_calls);
         let sel = Selector {
             target: Target::Calls(names),
             stop: Stop::Function,
@@ -763,10 +740,7 @@ impl<'t> Ctx<'t> {
     fn pure_call(&self, call: Node<'t>) -> Option<bool> {
         let callee = (self.sem.callee)(call)?;
         let names = self.resolve(callee);
-        if names
-            .iter()
-            .any(|n| self.sem.pure_calls.iter().any(|p| glob(p, n)))
-        {
+        if NameSet::Static(self.sem.pure_calls).matches_any(&names) {
             return Some(false);
         }
         if let Some(name) = (self.sem.path)(callee, self.src) {
@@ -826,14 +800,4 @@ fn number(t: &str) -> Option<f64> {
         return None;
     }
     cleaned.parse::<f64>().ok()
-}
-
-/// Glob with `*` matching any run of characters (used for the small static pure lists).
-fn glob(pattern: &str, name: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == name,
-        Some((pre, post)) => {
-            name.len() >= pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post)
-        }
-    }
 }

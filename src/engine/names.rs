@@ -2,11 +2,21 @@
 
 use regex::Regex;
 
-/// A set of name globs compiled into one anchored regex; `*` matches any run of characters.
+/// A set of name globs; `*` matches any run of characters.
+///
+/// Rule files compile their globs into one anchored regex once, at load; the semantics
+/// tables' static lists are matched directly, so the hot path never compiles anything.
 #[derive(Clone, Debug)]
-pub struct NameSet {
-    regex: Regex,
-    globs: Vec<String>,
+pub enum NameSet {
+    /// Globs from a rule file, compiled.
+    Compiled {
+        /// One anchored alternation of all globs.
+        regex: Regex,
+        /// The globs as written.
+        globs: Vec<String>,
+    },
+    /// A static list from a semantics table.
+    Static(&'static [&'static str]),
 }
 
 impl NameSet {
@@ -26,7 +36,7 @@ impl NameSet {
             alts.push(parts.join(".*"));
         }
         let regex = Regex::new(&format!("^(?:{})$", alts.join("|"))).map_err(|e| e.to_string())?;
-        Ok(NameSet {
+        Ok(NameSet::Compiled {
             regex,
             globs: globs.to_vec(),
         })
@@ -34,7 +44,10 @@ impl NameSet {
 
     /// Does any glob match this name?
     pub fn matches(&self, name: &str) -> bool {
-        self.regex.is_match(name)
+        match self {
+            NameSet::Compiled { regex, .. } => regex.is_match(name),
+            NameSet::Static(globs) => globs.iter().any(|g| glob_match(g, name)),
+        }
     }
 
     /// Does any glob match any of these candidate names?
@@ -43,9 +56,32 @@ impl NameSet {
     }
 
     /// The globs as written.
-    pub fn globs(&self) -> &[String] {
-        &self.globs
+    pub fn globs(&self) -> Vec<&str> {
+        match self {
+            NameSet::Compiled { globs, .. } => globs.iter().map(String::as_str).collect(),
+            NameSet::Static(globs) => globs.to_vec(),
+        }
     }
+}
+
+/// Match one glob (`*` = any run of characters) against a whole name, without allocating.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]
@@ -64,6 +100,27 @@ mod tests {
         assert!(!s.matches("fs.readFile"));
         assert!(!s.matches("xtime.sleep"));
         assert!(!s.matches("time.sleeper"));
+    }
+
+    #[test]
+    fn static_lists_match_like_compiled_ones() {
+        let globs: &'static [&'static str] = &["fs.*Sync", "time.sleep", "a*b*c", "*.listen"];
+        let compiled = set(globs);
+        let fixed = NameSet::Static(globs);
+        for name in [
+            "fs.readFileSync",
+            "fs.Sync",
+            "time.sleep",
+            "abc",
+            "aXbYc",
+            "acb",
+            "app.listen",
+            ".listen",
+            "listen",
+            "fs.readFile",
+        ] {
+            assert_eq!(compiled.matches(name), fixed.matches(name), "{name}");
+        }
     }
 
     #[test]
