@@ -173,7 +173,7 @@ impl LanguageQuery {
     pub fn run(&self, tree: &Tree, src: &[u8], file: &FileInfo) -> Vec<Finding> {
         let sem = self.lang.semantics();
         let names = self.query.capture_names();
-        let mut facts = FileFacts::default();
+        let mut facts = FileFacts::new(sem);
         let mut candidates: Vec<(usize, Vec<(u32, Node)>)> = Vec::new();
         let mut cursor = QueryCursor::new();
         let mut matches = cursor.matches(&self.query, tree.root_node(), src);
@@ -185,7 +185,10 @@ impl LanguageQuery {
                     .iter()
                     .map(|c| (names[c.index as usize], c.node))
                     .collect();
-                (sem.collect)(&mut facts, &Captures { list: &list }, src);
+                let caps = Captures { list: &list };
+                if !(sem.collect)(&mut facts, &caps, src) {
+                    facts.collect_common(&caps, src);
+                }
             } else {
                 let rule = self.pattern_rule[p - self.semantic_patterns];
                 if !file.version_allows(&self.rules[rule].rule) {

@@ -141,24 +141,9 @@ fn implicit(head: &str) -> Option<&'static str> {
     })
 }
 
-fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -> bool {
     if let Some(node) = caps.get("ravel.import") {
         collect_using(facts, node, src);
-    } else if let (Some(name), Some(value)) =
-        (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
-    {
-        facts.bind(text(name, src), value, name);
-        // `Action work = () => ..; new Thread(work)` finds the lambda by name.
-        if name.kind() == "identifier"
-            && matches!(
-                value.kind(),
-                "lambda_expression" | "anonymous_method_expression"
-            )
-        {
-            facts.function(text(name, src), value);
-        }
-    } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name")) {
-        facts.function(text(name, src), def);
     } else if let (Some(class), Some(name)) =
         (caps.get("ravel.class"), caps.get("ravel.class.name"))
     {
@@ -177,7 +162,10 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
         caps.get("ravel.spawn.args"),
     ) {
         collect_spawn(facts, site, func, args, src);
+    } else {
+        return false;
     }
+    true
 }
 
 /// A qualified name as written, without whitespace.

@@ -73,21 +73,11 @@ const FACTS_QUERY: &str = r#"
   (#match? @ravel.spawn.method "^(Go|AfterFunc)$")) @ravel.spawn
 "#;
 
-fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -> bool {
     if let Some(spec) = caps.get("ravel.import") {
         collect_import(facts, spec, src);
     } else if let Some(node) = caps.get("ravel.bind") {
         collect_bind(facts, node, src);
-    } else if let Some(name) = caps.get("ravel.global") {
-        facts.module_names.insert(text(name, src).to_string());
-    } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name")) {
-        facts.function(text(name, src), def);
-    } else if let (Some(class), Some(name)) =
-        (caps.get("ravel.class"), caps.get("ravel.class.name"))
-    {
-        facts
-            .classes
-            .insert(text(name, src).to_string(), (class, Vec::new()));
     } else if let (Some(site), Some(target)) = (caps.get("ravel.go"), caps.get("ravel.go.fn")) {
         // `go f(x)` / `go func() { .. }()`: the called function runs on a new goroutine.
         facts.entry_refs.push(EntryRef {
@@ -119,7 +109,10 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
                 receiver_from: from,
             });
         }
+    } else {
+        return false;
     }
+    true
 }
 
 /// `import "net/http"` binds `http`; `import h "net/http"` binds `h`. `_` binds nothing; `.`
@@ -194,10 +187,6 @@ fn collect_bind<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
             continue;
         }
         facts.bind(spelled, value, name);
-        // `work := func() {..}; go work()` finds the literal by name.
-        if name.kind() == "identifier" && value.kind() == "func_literal" {
-            facts.function(spelled, value);
-        }
     }
 }
 

@@ -189,7 +189,7 @@ fn path(node: Node, src: &[u8]) -> Option<Name> {
     }
 }
 
-fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -> bool {
     if let Some(node) = caps.get("ravel.import") {
         let spelled: String = text(node, src)
             .trim_start_matches("import")
@@ -202,12 +202,6 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
         } else if let Some((_, last)) = spelled.rsplit_once('.') {
             facts.import(last, spelled.clone());
         }
-    } else if let (Some(name), Some(value)) =
-        (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
-    {
-        facts.bind(text(name, src), value, name);
-    } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name")) {
-        facts.function(text(name, src), def);
     } else if let (Some(class), Some(name)) =
         (caps.get("ravel.class"), caps.get("ravel.class.name"))
     {
@@ -230,18 +224,20 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
     } else if let (Some(site), Some(args)) = (caps.get("ravel.spawn"), caps.get("ravel.spawn.args"))
     {
         // Executor submissions, CompletableFuture.*Async, new Thread(r), Thread.ofVirtual().start(r).
-        let Some(task) = named_children(args).into_iter().next() else {
-            return;
-        };
-        let receiver = site.child_by_field_name("object");
-        facts.entry_refs.push(EntryRef {
-            kind: EntryKind::Thread,
-            target: task,
-            site,
-            receiver,
-            receiver_from: &[],
-        });
+        if let Some(task) = named_children(args).into_iter().next() {
+            let receiver = site.child_by_field_name("object");
+            facts.entry_refs.push(EntryRef {
+                kind: EntryKind::Thread,
+                target: task,
+                site,
+                receiver,
+                receiver_from: &[],
+            });
+        }
+    } else {
+        return false;
     }
+    true
 }
 
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {

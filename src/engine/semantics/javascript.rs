@@ -126,7 +126,6 @@ const FACTS_QUERY: &str = r#"
 (assignment_expression left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
 (function_declaration name: (identifier) @ravel.def.name) @ravel.def
 (generator_function_declaration name: (identifier) @ravel.def.name) @ravel.def
-(variable_declarator name: (identifier) @ravel.def.name value: [(arrow_function) (function_expression)] @ravel.def)
 (method_definition name: (_) @ravel.def.name) @ravel.def
 (class_declaration name: (_) @ravel.class.name) @ravel.class
 (call_expression
@@ -217,21 +216,13 @@ fn module_name(literal: &str) -> String {
     m.strip_prefix("node:").unwrap_or(m).to_string()
 }
 
-fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -> bool {
     if let Some(node) = caps.get("ravel.import") {
         collect_import(facts, node, src);
     } else if let (Some(name), Some(value)) =
         (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
     {
         collect_binding(facts, name, value, src);
-    } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name")) {
-        facts.function(text(name, src), def);
-    } else if let (Some(class), Some(name)) =
-        (caps.get("ravel.class"), caps.get("ravel.class.name"))
-    {
-        facts
-            .classes
-            .insert(text(name, src).to_string(), (class, Vec::new()));
     } else if let (Some(site), Some(recv), Some(verb), Some(args)) = (
         caps.get("ravel.route"),
         caps.get("ravel.route.recv"),
@@ -259,7 +250,10 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
                 ],
             });
         }
+    } else {
+        return false;
     }
+    true
 }
 
 fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {

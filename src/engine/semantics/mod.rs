@@ -62,8 +62,9 @@ pub struct Binding<'t> {
 }
 
 /// Facts gathered from one file in the same query pass as the rules.
-#[derive(Default)]
 pub struct FileFacts<'t> {
+    /// The language's function kinds: a binding to one of them names a function.
+    function_kinds: &'static [&'static str],
     /// Local name → qualified name (`t` → `time`, `sleep` → `time.sleep`).
     pub imports: HashMap<String, String>,
     /// Namespaces imported wholesale (`using System.Threading;`, `import java.util.*;`).
@@ -81,6 +82,44 @@ pub struct FileFacts<'t> {
 }
 
 impl<'t> FileFacts<'t> {
+    /// Empty facts for a file of the language `sem` describes.
+    pub fn new(sem: &Semantics) -> FileFacts<'t> {
+        FileFacts {
+            function_kinds: sem.function_kinds,
+            imports: HashMap::new(),
+            wildcards: Vec::new(),
+            bindings: Vec::new(),
+            functions: HashMap::new(),
+            entry_refs: Vec::new(),
+            module_names: std::collections::HashSet::new(),
+            classes: HashMap::new(),
+        }
+    }
+
+    /// Record the facts every language captures under the same names; false if the match
+    /// holds none of them. Languages handle their own captures first (imports, spawns, and
+    /// classes whose bases they read).
+    pub fn collect_common(&mut self, caps: &Captures<'_, 't>, src: &[u8]) -> bool {
+        if let (Some(name), Some(value)) =
+            (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
+        {
+            self.bind(text(name, src), value, name);
+        } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name"))
+        {
+            self.function(text(name, src), def);
+        } else if let Some(name) = caps.get("ravel.global") {
+            self.module_names.insert(text(name, src).to_string());
+        } else if let (Some(class), Some(name)) =
+            (caps.get("ravel.class"), caps.get("ravel.class.name"))
+        {
+            self.classes
+                .insert(text(name, src).to_string(), (class, Vec::new()));
+        } else {
+            return false;
+        }
+        true
+    }
+
     /// Record an import of `qualified` under `local`.
     pub fn import(&mut self, local: &str, qualified: impl Into<String>) {
         if !local.is_empty() && local != "_" && local != "*" {
@@ -90,19 +129,27 @@ impl<'t> FileFacts<'t> {
 
     /// Record a named function definition.
     pub fn function(&mut self, name: &str, node: Node<'t>) {
-        self.functions
-            .entry(name.to_string())
-            .or_default()
-            .push(node);
+        let defs = self.functions.entry(name.to_string()).or_default();
+        if !defs.iter().any(|d| d.id() == node.id()) {
+            defs.push(node);
+        }
     }
 
-    /// Record a name binding.
+    /// Record a name binding; a plain name bound to a lambda or closure also names a function
+    /// (`work = lambda: ..`, `let work = || ..`, `work := func() {..}`).
     pub fn bind(&mut self, name: &str, value: Node<'t>, at: Node<'t>) {
         self.bindings.push(Binding {
             name: name.to_string(),
             value,
             at,
         });
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        if plain && self.function_kinds.contains(&value.kind()) {
+            self.function(name, value);
+        }
     }
 }
 
@@ -146,8 +193,9 @@ pub struct Semantics {
     pub separator: &'static str,
     /// Query patterns whose matches feed `collect` (captures named `ravel.*`).
     pub facts_query: &'static str,
-    /// Record the facts of one semantic match.
-    pub collect: for<'t> fn(&mut FileFacts<'t>, &Captures<'_, 't>, &[u8]),
+    /// Record the facts of one semantic match that only this language captures; false if
+    /// the match holds none, and `FileFacts::collect_common` takes it.
+    pub collect: for<'t> fn(&mut FileFacts<'t>, &Captures<'_, 't>, &[u8]) -> bool,
     /// Is this function node async?
     pub is_async: fn(Node, &[u8]) -> bool,
     /// The callee expression of a call-like node.

@@ -74,17 +74,9 @@ pub const THREAD_POOLS: &[&str] = &[
     "multiprocessing.dummy.Pool",
 ];
 
-fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -> bool {
     if let Some(node) = caps.get("ravel.import") {
         collect_import(facts, node, src);
-    } else if let (Some(name), Some(value)) =
-        (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
-    {
-        facts.bind(text(name, src), value, name);
-    } else if let (Some(def), Some(name)) = (caps.get("ravel.def"), caps.get("ravel.def.name")) {
-        facts.function(text(name, src), def);
-    } else if let Some(name) = caps.get("ravel.global") {
-        facts.module_names.insert(text(name, src).to_string());
     } else if let (Some(class), Some(name)) =
         (caps.get("ravel.class"), caps.get("ravel.class.name"))
     {
@@ -106,7 +98,10 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
         caps.get("ravel.spawn.args"),
     ) {
         collect_spawn(facts, site, func, args, src);
+    } else {
+        return false;
     }
+    true
 }
 
 fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {

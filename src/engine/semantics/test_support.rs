@@ -18,7 +18,7 @@ pub fn with_ctx<R>(
     let tree = parser.parse(src, None).unwrap();
     let query = tree_sitter::Query::new(&lang.grammar(), sem.facts_query).unwrap();
     let names = query.capture_names();
-    let mut facts = FileFacts::default();
+    let mut facts = FileFacts::new(sem);
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&query, tree.root_node(), src.as_bytes());
     while let Some(m) = matches.next() {
@@ -27,7 +27,10 @@ pub fn with_ctx<R>(
             .iter()
             .map(|c| (names[c.index as usize], c.node))
             .collect();
-        (sem.collect)(&mut facts, &Captures { list: &list }, src.as_bytes());
+        let caps = Captures { list: &list };
+        if !(sem.collect)(&mut facts, &caps, src.as_bytes()) {
+            facts.collect_common(&caps, src.as_bytes());
+        }
     }
     let ctx = Ctx::new(
         lang,
