@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use super::constraint::{Constraint, Context, Property, Selector, Stop, Target};
 use super::names::NameSet;
-use super::semantics::{EntryKind, FileFacts, LockOp, Semantics, named_children, text};
+use super::semantics::{EntryKind, FileFacts, LockOp, Semantics, mentions, named_children, text};
 use crate::diagnostic::Label;
 use crate::language::Language;
 
@@ -310,21 +310,10 @@ impl<'t> Ctx<'t> {
 
     /// Is `name` one of this function's parameters?
     fn is_parameter(&self, function: Node, name: &str) -> bool {
-        let Some(params) = function
+        function
             .child_by_field_name("parameters")
             .or_else(|| function.child_by_field_name("parameter"))
-        else {
-            return false;
-        };
-        let mut stack = vec![params];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" && text(n, self.src) == name {
-                return true;
-            }
-            let mut c = n.walk();
-            stack.extend(n.named_children(&mut c));
-        }
-        false
+            .is_some_and(|params| mentions(params, name, self.src))
     }
 
     /// Function nodes an expression refers to: itself if it is a function, or same-file

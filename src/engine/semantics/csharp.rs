@@ -4,8 +4,8 @@ use tree_sitter::Node;
 
 use super::strip_generics;
 use super::{
-    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Name, Semantics, member_path,
-    named_children, text,
+    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Name, Semantics, any_in_scope,
+    member_path, named_children, root_object, text,
 };
 
 /// C#'s semantics table.
@@ -325,20 +325,14 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
     let Some(function) = function else {
         return false;
     };
-    let mut root = target;
-    loop {
-        let next = match root.kind() {
-            "member_access_expression" | "element_access_expression" => {
-                root.child_by_field_name("expression")
-            }
-            "parenthesized_expression" => root.named_child(0),
-            _ => None,
-        };
-        match next {
-            Some(n) => root = n,
-            None => break,
-        }
-    }
+    let root = root_object(
+        target,
+        &[
+            ("member_access_expression", "expression"),
+            ("element_access_expression", "expression"),
+            ("parenthesized_expression", ""),
+        ],
+    );
     match root.kind() {
         "this" => root.id() != target.id(),
         "identifier" => !declared_in(function, text(root, src), src),
@@ -348,31 +342,20 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
 
 /// Is `name` a parameter or local of `function` (not of nested lambdas or local functions)?
 fn declared_in(function: Node, name: &str, src: &[u8]) -> bool {
-    let mut stack = vec![function];
-    while let Some(node) = stack.pop() {
-        if node.id() != function.id() && FUNCTIONS.contains(&node.kind()) {
-            continue;
-        }
-        let declared = match node.kind() {
-            "parameter"
-            | "variable_declarator"
-            | "catch_declaration"
-            | "declaration_expression"
-            | "declaration_pattern" => node
-                .child_by_field_name("name")
-                .is_some_and(|n| text(n, src) == name),
-            "implicit_parameter" | "single_variable_designation" => text(node, src) == name,
-            "foreach_statement" => node
-                .child_by_field_name("left")
-                .is_some_and(|n| text(n, src) == name),
-            _ => false,
-        };
-        if declared {
-            return true;
-        }
-        stack.extend(named_children(node));
-    }
-    false
+    any_in_scope(function, FUNCTIONS, |node| match node.kind() {
+        "parameter"
+        | "variable_declarator"
+        | "catch_declaration"
+        | "declaration_expression"
+        | "declaration_pattern" => node
+            .child_by_field_name("name")
+            .is_some_and(|n| text(n, src) == name),
+        "implicit_parameter" | "single_variable_designation" => text(node, src) == name,
+        "foreach_statement" => node
+            .child_by_field_name("left")
+            .is_some_and(|n| text(n, src) == name),
+        _ => false,
+    })
 }
 
 const PURE_CALLS: &[&str] = &[
@@ -478,7 +461,7 @@ mod tests {
     use tree_sitter::Node;
 
     use super::*;
-    use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
+    use crate::engine::constraint::{Constraint, Context, Property};
     use crate::engine::context::Ctx;
     use crate::language::Language;
 
@@ -486,7 +469,7 @@ mod tests {
         super::super::test_support::with_ctx(Language::CSharp, src, f)
     }
 
-    use super::super::test_support::nth;
+    use super::super::test_support::{inside, nth};
 
     /// The first invocation whose callee is spelled `name`.
     fn call<'t>(root: Node<'t>, src: &str, name: &str) -> Node<'t> {
@@ -494,21 +477,6 @@ mod tests {
             .map(|i| nth(root, "invocation_expression", i))
             .find(|c| text(c.child_by_field_name("function").unwrap(), src.as_bytes()) == name)
             .unwrap()
-    }
-
-    fn inside(c: Context) -> Constraint {
-        let selector = Selector {
-            target: Target::Context(c),
-            stop: Stop::None,
-            follow_calls: false,
-            source: String::new(),
-        };
-        Constraint::Inside(vec![selector], false)
-    }
-
-    #[test]
-    fn facts_query_compiles() {
-        tree_sitter::Query::new(&Language::CSharp.grammar(), SEMANTICS.facts_query).unwrap();
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use tree_sitter::Node;
 
 use super::{
-    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, has_keyword, member_path,
-    named_children, text, unquote,
+    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, any_in_scope, has_keyword,
+    member_path, named_children, root_object, text, unquote,
 };
 
 /// Go's semantics table.
@@ -219,19 +219,14 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
     let Some(function) = function else {
         return false;
     };
-    let mut root = target;
-    loop {
-        let next = match root.kind() {
-            "selector_expression" => root.child_by_field_name("operand"),
-            "index_expression" => root.child_by_field_name("operand"),
-            "parenthesized_expression" => root.named_child(0),
-            _ => None,
-        };
-        match next {
-            Some(n) => root = n,
-            None => break,
-        }
-    }
+    let root = root_object(
+        target,
+        &[
+            ("selector_expression", "operand"),
+            ("index_expression", "operand"),
+            ("parenthesized_expression", ""),
+        ],
+    );
     let name = text(root, src);
     root.kind() == "identifier" && name != "_" && !declared_in(function, name, src)
 }
@@ -239,12 +234,8 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
 /// Is `name` a parameter, receiver, result or local of `function` (not of nested literals)?
 fn declared_in(function: Node, name: &str, src: &[u8]) -> bool {
     let is = |n: Node| n.kind() == "identifier" && text(n, src) == name;
-    let mut stack = vec![function];
-    while let Some(node) = stack.pop() {
-        if node.id() != function.id() && FUNCTIONS.contains(&node.kind()) {
-            continue;
-        }
-        let declared = match node.kind() {
+    any_in_scope(function, FUNCTIONS, |node| {
+        match node.kind() {
             "parameter_declaration"
             | "variadic_parameter_declaration"
             | "var_spec"
@@ -263,13 +254,8 @@ fn declared_in(function: Node, name: &str, src: &[u8]) -> bool {
                 .child_by_field_name("alias")
                 .is_some_and(|a| named_children(a).into_iter().any(is)),
             _ => false,
-        };
-        if declared {
-            return true;
         }
-        stack.extend(named_children(node));
-    }
-    false
+    })
 }
 
 const PURE_CALLS: &[&str] = &[
@@ -354,7 +340,7 @@ mod tests {
     use tree_sitter::Node;
 
     use super::*;
-    use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
+    use crate::engine::constraint::{Constraint, Context, Property};
     use crate::engine::context::Ctx;
     use crate::language::Language;
 
@@ -362,22 +348,7 @@ mod tests {
         super::super::test_support::with_ctx(Language::Go, src, f)
     }
 
-    use super::super::test_support::nth;
-
-    fn inside(c: Context) -> Constraint {
-        let selector = Selector {
-            target: Target::Context(c),
-            stop: Stop::None,
-            follow_calls: false,
-            source: String::new(),
-        };
-        Constraint::Inside(vec![selector], false)
-    }
-
-    #[test]
-    fn facts_query_compiles() {
-        tree_sitter::Query::new(&Language::Go.grammar(), SEMANTICS.facts_query).unwrap();
-    }
+    use super::super::test_support::{inside, nth};
 
     #[test]
     fn package_names_follow_conventions() {

@@ -263,6 +263,48 @@ pub fn has_keyword(node: Node, keyword: &str) -> bool {
         .any(|c| !c.is_named() && c.kind() == keyword)
 }
 
+/// Does any node of `root`'s subtree satisfy `pred`? Below the root, nodes of `skip` kinds
+/// (nested functions and classes, which have scopes of their own) are not entered. Iterative.
+pub fn any_in_scope(root: Node, skip: &[&str], mut pred: impl FnMut(Node) -> bool) -> bool {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.id() != root.id() && skip.contains(&node.kind()) {
+            continue;
+        }
+        if pred(node) {
+            return true;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+/// Does the subtree hold an identifier spelled `name` (a parameter list, a pattern)?
+pub fn mentions(root: Node, name: &str, src: &[u8]) -> bool {
+    any_in_scope(root, &[], |n| {
+        n.kind() == "identifier" && text(n, src) == name
+    })
+}
+
+/// The object at the root of member and index accesses: `self.a.b[k]` → `self`. Each step is
+/// (node kind, field holding the object); an empty field means the first named child.
+pub fn root_object<'t>(node: Node<'t>, steps: &[(&str, &str)]) -> Node<'t> {
+    let mut root = node;
+    while let Some((_, field)) = steps.iter().find(|(kind, _)| *kind == root.kind()) {
+        let next = if field.is_empty() {
+            root.named_child(0)
+        } else {
+            root.child_by_field_name(field)
+        };
+        match next {
+            Some(n) => root = n,
+            None => break,
+        }
+    }
+    root
+}
+
 /// A name as spelled in code: its first identifier and the rest, separators included.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name {

@@ -3,8 +3,8 @@
 use tree_sitter::Node;
 
 use super::{
-    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, has_keyword, member_path,
-    named_children, text,
+    Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, any_in_scope, has_keyword,
+    member_path, mentions, named_children, root_object, text,
 };
 
 /// Python's semantics table.
@@ -295,19 +295,8 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], facts: &FileFa
     match target.kind() {
         "identifier" => declared_shared(function, text(target, src), src),
         "attribute" | "subscript" => {
-            // Walk to the root object: self.a.b[k] → self
-            let mut root = target;
-            loop {
-                let next = match root.kind() {
-                    "attribute" => root.child_by_field_name("object"),
-                    "subscript" => root.child_by_field_name("value"),
-                    _ => None,
-                };
-                match next {
-                    Some(n) => root = n,
-                    None => break,
-                }
-            }
+            // self.a.b[k] → self
+            let root = root_object(target, &[("attribute", "object"), ("subscript", "value")]);
             if root.kind() != "identifier" {
                 return false;
             }
@@ -322,62 +311,33 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], facts: &FileFa
     }
 }
 
+/// Nested scopes a Python function's own names do not reach into.
+const SCOPES: &[&str] = &["function_definition", "lambda", "class_definition"];
+
 /// Is `name` declared `global` or `nonlocal` in this function (not in nested ones)?
 fn declared_shared(function: Node, name: &str, src: &[u8]) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
-        return false;
-    };
-    let mut stack = vec![body];
-    while let Some(node) = stack.pop() {
-        if matches!(node.kind(), "global_statement" | "nonlocal_statement") {
-            if named_children(node).iter().any(|n| text(*n, src) == name) {
-                return true;
-            }
-            continue;
-        }
-        if matches!(
-            node.kind(),
-            "function_definition" | "lambda" | "class_definition"
-        ) {
-            continue;
-        }
-        stack.extend(named_children(node));
-    }
-    false
+    function.child_by_field_name("body").is_some_and(|body| {
+        any_in_scope(body, SCOPES, |node| {
+            matches!(node.kind(), "global_statement" | "nonlocal_statement")
+                && named_children(node).iter().any(|n| text(*n, src) == name)
+        })
+    })
 }
 
 /// Is `name` assigned or a parameter in this function, making it local?
 fn assigned_locally(function: Node, name: &str, src: &[u8]) -> bool {
-    if let Some(params) = function.child_by_field_name("parameters") {
-        let mut stack = vec![params];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" && text(n, src) == name {
-                return true;
-            }
-            stack.extend(named_children(n));
-        }
-    }
-    let Some(body) = function.child_by_field_name("body") else {
-        return false;
-    };
-    let mut stack = vec![body];
-    while let Some(node) = stack.pop() {
-        if matches!(
-            node.kind(),
-            "function_definition" | "lambda" | "class_definition"
-        ) {
-            continue;
-        }
-        if node.kind() == "assignment"
-            && node
-                .child_by_field_name("left")
-                .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
-        {
-            return true;
-        }
-        stack.extend(named_children(node));
-    }
-    false
+    let is_param = function
+        .child_by_field_name("parameters")
+        .is_some_and(|p| mentions(p, name, src));
+    is_param
+        || function.child_by_field_name("body").is_some_and(|body| {
+            any_in_scope(body, SCOPES, |node| {
+                node.kind() == "assignment"
+                    && node
+                        .child_by_field_name("left")
+                        .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+            })
+        })
 }
 
 const PURE_CALLS: &[&str] = &[

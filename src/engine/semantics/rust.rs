@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::{
     Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Name, Semantics, has_keyword,
-    member_path, named_children, strip_generics, text,
+    member_path, named_children, root_object, strip_generics, text,
 };
 
 /// Rust's semantics table.
@@ -337,18 +337,14 @@ fn takes_guard(value: Node, src: &[u8]) -> bool {
 
 /// Safe Rust cannot race on locals; only `static mut` items (and their fields) are shared.
 fn shared_state(target: Node, _function: Option<Node>, src: &[u8], facts: &FileFacts) -> bool {
-    let mut root = target;
-    loop {
-        let next = match root.kind() {
-            "field_expression" => root.child_by_field_name("value"),
-            "index_expression" | "parenthesized_expression" => root.named_child(0),
-            _ => None,
-        };
-        match next {
-            Some(n) => root = n,
-            None => break,
-        }
-    }
+    let root = root_object(
+        target,
+        &[
+            ("field_expression", "value"),
+            ("index_expression", ""),
+            ("parenthesized_expression", ""),
+        ],
+    );
     root.kind() == "identifier" && facts.module_names.contains(text(root, src))
 }
 
@@ -523,11 +519,6 @@ mod tests {
             }],
             false,
         )
-    }
-
-    #[test]
-    fn facts_query_compiles() {
-        tree_sitter::Query::new(&Language::Rust.grammar(), SEMANTICS.facts_query).unwrap();
     }
 
     #[test]

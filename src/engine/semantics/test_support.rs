@@ -3,6 +3,7 @@
 use tree_sitter::{Node, Parser, QueryCursor, StreamingIterator};
 
 use super::{Captures, FileFacts};
+use crate::engine::constraint::{Constraint, Context, Selector, Stop, Target};
 use crate::engine::context::{Ctx, FileRole};
 use crate::language::Language;
 
@@ -60,4 +61,15 @@ pub fn nth<'t>(root: Node<'t>, kind: &str, n: usize) -> Node<'t> {
             assert!(cursor.goto_parent(), "no {kind} #{n}");
         }
     }
+}
+
+/// `inside = { context = c, stop = "none" }`, for testing one context word directly.
+pub fn inside(c: Context) -> Constraint {
+    let selector = Selector {
+        target: Target::Context(c),
+        stop: Stop::None,
+        follow_calls: false,
+        source: String::new(),
+    };
+    Constraint::Inside(vec![selector], false)
 }
