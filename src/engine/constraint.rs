@@ -35,7 +35,8 @@ pub enum Context {
     /// A command-line script (a shebang, or under `bin/`, `cli/`, `scripts/`, `tools/`, or a
     /// file that reads its arguments or exits and registers no request handler).
     ScriptCode,
-    /// A function that starts a server (calls `listen`, `createServer`, ...): start-up code.
+    /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
+    /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
 }
 

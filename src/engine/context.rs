@@ -31,6 +31,37 @@ pub struct Ctx<'t> {
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
+    /// Functions whose names say they run once at start-up (`init`, `setupRoutes`, ...).
+    startup_named: HashSet<usize>,
+}
+
+/// Names (lower case, without `_`) of functions that run once at start-up.
+const STARTUP_NAMES: &[&str] = &[
+    "main",
+    "start",
+    "startup",
+    "setup",
+    "bootstrap",
+    "init",
+    "initialize",
+    "configure",
+];
+/// Prefixes of such names (`initDatabase`, `setup_routes`, `bootstrapApp`).
+const STARTUP_PREFIXES: &[&str] = &["init", "setup", "bootstrap"];
+/// Suffixes of such names (`expressCreateServer` hooks).
+const STARTUP_SUFFIXES: &[&str] = &["createserver"];
+
+/// Does a function's name say it runs once at start-up?
+fn startup_name(name: &str) -> bool {
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    let n: String = last
+        .chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    STARTUP_NAMES.contains(&n.as_str())
+        || STARTUP_PREFIXES.iter().any(|p| n.starts_with(p))
+        || STARTUP_SUFFIXES.iter().any(|p| n.ends_with(p))
 }
 
 /// What a file is for, from its path and first line.
@@ -106,6 +137,7 @@ impl<'t> Ctx<'t> {
         let mut ctx = Ctx {
             role,
             own_self: HashSet::new(),
+            startup_named: HashSet::new(),
             sem: lang.semantics(),
             src,
             root,
@@ -115,6 +147,7 @@ impl<'t> Ctx<'t> {
             cpu_cache: RefCell::new(HashMap::new()),
         };
         ctx.resolve_entries();
+        ctx.startup_named = ctx.startup_functions();
         ctx
     }
 
@@ -486,7 +519,7 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::StartupCode) => functions
                 .iter()
                 .take_while(|f| !self.handlers.contains_key(&f.id()))
-                .find(|f| self.starts_server(**f))
+                .find(|f| self.startup_named.contains(&f.id()) || self.starts_server(**f))
                 .map(|f| vec![head(*f, "start-up code")]),
             Target::Context(Context::AsyncFunction) => scope
                 .iter()
@@ -560,6 +593,24 @@ impl<'t> Ctx<'t> {
             }
         }
         None
+    }
+
+    /// Functions named like start-up code, by definition or by a binding to a lambda
+    /// (`exports.expressCreateServer = async (..) => ..`).
+    fn startup_functions(&self) -> HashSet<usize> {
+        let defined = self
+            .facts
+            .functions
+            .iter()
+            .filter(|(name, _)| startup_name(name))
+            .flat_map(|(_, fs)| fs.iter());
+        let bound = self
+            .facts
+            .bindings
+            .iter()
+            .filter(|b| self.is_function(b.value) && startup_name(&b.name))
+            .map(|b| &b.value);
+        defined.chain(bound).map(|f| f.id()).collect()
     }
 
     /// Does this function start a server (`app.listen`, `http.createServer`, ...)?
@@ -789,4 +840,36 @@ fn number(t: &str) -> Option<f64> {
         return None;
     }
     cleaned.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_up_names() {
+        for yes in [
+            "main",
+            "init",
+            "Init",
+            "initialize",
+            "setup_routes",
+            "initDatabase",
+            "exports.expressCreateServer",
+            "bootstrapApp",
+            "Server::start",
+        ] {
+            assert!(startup_name(yes), "{yes}");
+        }
+        for no in [
+            "handler",
+            "sendReport",
+            "restart",
+            "run",
+            "maintain",
+            "getInitialState",
+        ] {
+            assert!(!startup_name(no), "{no}");
+        }
+    }
 }
