@@ -127,14 +127,6 @@ pub fn check_fixture(rules: &RuleSet, path: &Path) -> FixtureResult {
             return result;
         }
     };
-    if let Some(tree) = parse(lang, &source, Limits::default().parse_timeout)
-        && tree.root_node().has_error()
-    {
-        let line = first_error_line(&tree);
-        result.problems.push(format!(
-            "{shown}:{line}: the fixture does not parse cleanly"
-        ));
-    }
     let ann = match annotations(&source, lang.line_comment(), dir, stem) {
         Ok(a) => a,
         Err(e) => {
@@ -144,12 +136,28 @@ pub fn check_fixture(rules: &RuleSet, path: &Path) -> FixtureResult {
     };
     result.counts = (ann.expect.len(), ann.ok.len());
     let engine = Engine::new(only);
+    // One parse serves the syntax check and the rule run; the tree is walked again only to
+    // point at the first error when there is one.
     let got: BTreeMap<usize, String> =
         match check_bytes(&engine, path, lang, source.into_bytes(), &Limits::default()) {
-            Outcome::Checked { diagnostics, .. } => diagnostics
-                .into_iter()
-                .map(|d| (d.line, d.message))
-                .collect(),
+            Outcome::Checked {
+                diagnostics,
+                syntax_errors,
+                source,
+                ..
+            } => {
+                if syntax_errors {
+                    let line = parse(lang, &source, Limits::default().parse_timeout)
+                        .map_or(0, |t| first_error_line(&t));
+                    result.problems.push(format!(
+                        "{shown}:{line}: the fixture does not parse cleanly"
+                    ));
+                }
+                diagnostics
+                    .into_iter()
+                    .map(|d| (d.line, d.message))
+                    .collect()
+            }
             other => {
                 result
                     .problems
