@@ -185,10 +185,7 @@ impl LanguageQuery {
                     .iter()
                     .map(|c| (names[c.index as usize], c.node))
                     .collect();
-                let caps = Captures { list: &list };
-                if !(sem.collect)(&mut facts, &caps, src) {
-                    facts.collect_common(&caps, src);
-                }
+                sem.record(&mut facts, &Captures { list: &list }, src);
             } else {
                 let rule = self.pattern_rule[p - self.semantic_patterns];
                 if !file.version_allows(&self.rules[rule].rule) {

@@ -227,6 +227,15 @@ pub struct Semantics {
     pub self_names: &'static [&'static str],
 }
 
+impl Semantics {
+    /// Record one semantic match: the language's own captures first, then the common ones.
+    pub fn record<'t>(&self, facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) {
+        if !(self.collect)(facts, caps, src) {
+            facts.collect_common(caps, src);
+        }
+    }
+}
+
 /// UTF-8 text of a node (the source is sanitised UTF-8, so this cannot fail in practice).
 pub fn text<'s>(node: Node, src: &'s [u8]) -> &'s str {
     node.utf8_text(src).unwrap_or("")

@@ -28,10 +28,7 @@ pub fn with_ctx<R>(
             .iter()
             .map(|c| (names[c.index as usize], c.node))
             .collect();
-        let caps = Captures { list: &list };
-        if !(sem.collect)(&mut facts, &caps, src.as_bytes()) {
-            facts.collect_common(&caps, src.as_bytes());
-        }
+        sem.record(&mut facts, &Captures { list: &list }, src.as_bytes());
     }
     let ctx = Ctx::new(
         lang,
