@@ -230,17 +230,11 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// Resolve a name spelled as text (a base class in a declaration): head, then the rest
+    /// with its separators.
     fn resolve_text(&self, spelled: &str) -> Vec<String> {
-        let sep = self.sem.separator;
-        let cut = spelled.find(['.', ':']).unwrap_or(spelled.len());
-        let (head, rest) = spelled.split_at(cut);
-        let rest = if rest.starts_with("::") || rest.starts_with('.') {
-            rest.to_string()
-        } else {
-            format!("{sep}{rest}")
-        };
-        let rest = if rest == sep { String::new() } else { rest };
-        self.resolve_parts(head, &rest)
+        let (head, rest) = spelled.split_at(spelled.find(['.', ':']).unwrap_or(spelled.len()));
+        self.resolve_parts(head, rest)
     }
 
     fn resolve_parts(&self, head: &str, rest: &str) -> Vec<String> {
