@@ -106,6 +106,19 @@ pub fn check_bytes(
     bytes: Vec<u8>,
     limits: &Limits,
 ) -> Outcome {
+    check_bytes_targeting(engine, path, lang, bytes, limits, None)
+}
+
+/// Check one file's bytes as if read from `path`, with `version` (when given) as the target
+/// version instead of the one its build files name.
+pub fn check_bytes_targeting(
+    engine: &Engine,
+    path: &Path,
+    lang: Language,
+    bytes: Vec<u8>,
+    limits: &Limits,
+    version: Option<crate::project::Version>,
+) -> Outcome {
     if bytes.len() as u64 > limits.max_file_size {
         return Outcome::Skipped(
             SkipReason::TooLarge,
@@ -132,7 +145,9 @@ pub fn check_bytes(
     };
     let file = FileInfo {
         role: FileRole::of(path, &source),
-        target_version: engine.projects.target_version(lang, path),
+        target_version: version
+            .or_else(|| crate::project::file_version(lang, &source))
+            .or_else(|| engine.projects.target_version(lang, path)),
     };
     let findings = query.run(&tree, source.as_bytes(), &file);
     let diagnostics = findings

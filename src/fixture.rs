@@ -5,7 +5,7 @@ use std::path::Path;
 
 use regex::Regex;
 
-use crate::check::{Limits, Outcome, check_bytes, parse};
+use crate::check::{Limits, Outcome, check_bytes_targeting, parse};
 use crate::engine::Engine;
 use crate::language::Language;
 use crate::rule::set::RuleSet;
@@ -19,6 +19,8 @@ pub struct Annotations {
     pub ok: BTreeSet<usize>,
     /// Known misses: flagged lines here make the fixture fail ("promote to expect").
     pub todo_expect: BTreeSet<usize>,
+    /// `fixture-target-version: <v>`: check the fixture as if its project targeted `v`.
+    pub target_version: Option<crate::project::Version>,
 }
 
 /// Parse the annotations of `source` that name `rule_id` (bare or full id). An annotation at
@@ -38,7 +40,19 @@ pub fn annotations(
     let full = format!("{rule_dir}/{rule_id}");
     let lines: Vec<&str> = source.lines().collect();
     let mut out = Annotations::default();
+    let version_re = Regex::new(&format!(
+        r"{}\s*fixture-target-version:\s*(\S+)",
+        regex::escape(comment)
+    ))
+    .expect("valid regex");
     for (i, line) in lines.iter().enumerate() {
+        if let Some(c) = version_re.captures(line) {
+            out.target_version = Some(
+                crate::project::Version::parse(&c[1])
+                    .ok_or_else(|| format!("line {}: `{}` is not a version", i + 1, &c[1]))?,
+            );
+            continue;
+        }
         let Some(c) = re.captures(line) else { continue };
         for id in c[2].split(',').map(str::trim) {
             if id != rule_id && id != full {
@@ -138,33 +152,39 @@ pub fn check_fixture(rules: &RuleSet, path: &Path) -> FixtureResult {
     let engine = Engine::new(only);
     // One parse serves the syntax check and the rule run; the tree is walked again only to
     // point at the first error when there is one.
-    let got: BTreeMap<usize, String> =
-        match check_bytes(&engine, path, lang, source.into_bytes(), &Limits::default()) {
-            Outcome::Checked {
-                diagnostics,
-                syntax_errors,
-                source,
-                ..
-            } => {
-                if syntax_errors {
-                    let line = parse(lang, &source, Limits::default().parse_timeout)
-                        .map_or(0, |t| first_error_line(&t));
-                    result.problems.push(format!(
-                        "{shown}:{line}: the fixture does not parse cleanly"
-                    ));
-                }
-                diagnostics
-                    .into_iter()
-                    .map(|d| (d.line, d.message))
-                    .collect()
+    let got: BTreeMap<usize, String> = match check_bytes_targeting(
+        &engine,
+        path,
+        lang,
+        source.into_bytes(),
+        &Limits::default(),
+        ann.target_version,
+    ) {
+        Outcome::Checked {
+            diagnostics,
+            syntax_errors,
+            source,
+            ..
+        } => {
+            if syntax_errors {
+                let line = parse(lang, &source, Limits::default().parse_timeout)
+                    .map_or(0, |t| first_error_line(&t));
+                result.problems.push(format!(
+                    "{shown}:{line}: the fixture does not parse cleanly"
+                ));
             }
-            other => {
-                result
-                    .problems
-                    .push(format!("{shown}: not checked: {other:?}"));
-                return result;
-            }
-        };
+            diagnostics
+                .into_iter()
+                .map(|d| (d.line, d.message))
+                .collect()
+        }
+        other => {
+            result
+                .problems
+                .push(format!("{shown}: not checked: {other:?}"));
+            return result;
+        }
+    };
     for line in &ann.expect {
         if !got.contains_key(line) {
             result
@@ -220,6 +240,12 @@ mod tests {
         assert_eq!(a.expect, [1].into());
         assert_eq!(a.ok, [4].into());
         assert_eq!(a.todo_expect, [5].into());
+    }
+
+    #[test]
+    fn fixtures_can_set_a_target_version() {
+        let a = annotations("// fixture-target-version: 1.21\nf()\n", "//", "go", "r").unwrap();
+        assert_eq!(a.target_version, crate::project::Version::parse("1.21"));
     }
 
     #[test]

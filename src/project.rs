@@ -34,6 +34,22 @@ impl Version {
     }
 }
 
+/// A version the file itself sets: Go's `//go:build go1.21` line fixes the language version
+/// of that file.
+pub fn file_version(lang: Language, source: &str) -> Option<Version> {
+    if lang != Language::Go {
+        return None;
+    }
+    // Build constraints come before the package clause.
+    let head = source.split("\npackage ").next().unwrap_or("");
+    let line = head.lines().find(|l| l.starts_with("//go:build "))?;
+    let re = Regex::new(r"\bgo(1\.\d+)\b").expect("regex");
+    // The highest go1.N the line requires is the version the file builds with.
+    re.captures_iter(line)
+        .filter_map(|c| Version::parse(&c[1]))
+        .max()
+}
+
 /// Reads and caches, per directory, the version a project targets.
 #[derive(Default)]
 pub struct Projects {

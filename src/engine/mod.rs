@@ -31,11 +31,15 @@ pub struct FileInfo {
 }
 
 impl FileInfo {
-    /// Rules whose fix needs a newer version than the project targets do not run.
+    /// Whether the target version is inside the rule's `min-version`..=`max-version` range.
     pub fn version_allows(&self, rule: &Rule) -> bool {
-        match (&rule.min_version, &self.target_version) {
-            (Some(min), Some(target)) => target >= min,
-            _ => true,
+        let bounded = rule.min_version.is_some() || rule.max_version.is_some();
+        match &self.target_version {
+            None => !bounded || rule.unknown_version == crate::rule::file::UnknownVersion::Run,
+            Some(target) => {
+                rule.min_version.is_none_or(|min| *target >= min)
+                    && rule.max_version.is_none_or(|max| *target <= max)
+            }
         }
     }
 }

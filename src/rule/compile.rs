@@ -103,17 +103,28 @@ pub fn compile(origin: &str, rel: &str, text: &str) -> Result<Rule, RuleError> {
             constraints: list,
         });
     }
-    let min_version = match &file.min_version {
-        Some(v) => Some(crate::project::Version::parse(v).ok_or_else(|| {
+    let version = |field: &str, v: &Option<String>| match v {
+        Some(v) => crate::project::Version::parse(v).map(Some).ok_or_else(|| {
             err(
-                "min-version",
+                field,
                 format!("`{v}` is not a version such as \"21\" or \"3.11\""),
             )
-        })?),
-        None => None,
+        }),
+        None => Ok(None),
     };
+    let min_version = version("min-version", &file.min_version)?;
+    let max_version = version("max-version", &file.max_version)?;
+    let since = version("guide.since", &file.guide.since)?;
+    if file.guide.older.is_some() && since.is_none() {
+        return Err(err(
+            "guide.older",
+            "advice for older targets needs `since`, the version the main advice needs".into(),
+        ));
+    }
     let rule = Rule {
         min_version,
+        max_version,
+        unknown_version: file.unknown_version.unwrap_or_default(),
         dir: dir.to_string(),
         id: file.id.clone(),
         full_id: format!("{dir}/{}", file.id),
@@ -128,7 +139,11 @@ pub fn compile(origin: &str, rel: &str, text: &str) -> Result<Rule, RuleError> {
             why: file.guide.why.trim().to_string(),
             help: file.guide.help.trim().to_string(),
             correct: file.guide.correct.trim_matches('\n').to_string(),
-            since: file.guide.since,
+            since,
+            older: file.guide.older.map(|o| crate::rule::file::OlderAdvice {
+                help: o.help.trim().to_string(),
+                correct: o.correct.trim_matches('\n').to_string(),
+            }),
         },
         origin: origin.to_string(),
     };

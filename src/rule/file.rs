@@ -31,6 +31,23 @@ pub struct RuleFile {
     /// Skip projects whose build files target an older version (`"21"` for Java 21).
     #[serde(rename = "min-version")]
     pub min_version: Option<String>,
+    /// Skip projects whose build files target a newer version (`"1.21"` for Go before 1.22).
+    #[serde(rename = "max-version")]
+    pub max_version: Option<String>,
+    /// What to do when no build file names a version: `run` (the default) or `skip`.
+    #[serde(rename = "unknown-version")]
+    pub unknown_version: Option<UnknownVersion>,
+}
+
+/// What a version-bounded rule does when the target version is unknown.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownVersion {
+    /// Run the rule (the default).
+    #[default]
+    Run,
+    /// Skip the rule: it is only right for known versions.
+    Skip,
 }
 
 /// The `[guide]` table as written.
@@ -47,4 +64,16 @@ pub struct GuideFile {
     pub correct: String,
     /// Version the fix needs.
     pub since: Option<String>,
+    /// Advice for targets older than `since`.
+    pub older: Option<OlderAdvice>,
+}
+
+/// `[guide.older]`: the help and correct code for targets older than `since`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OlderAdvice {
+    /// One line introducing the correct pattern.
+    pub help: String,
+    /// Correct pattern as code.
+    pub correct: String,
 }

@@ -16,6 +16,16 @@ pub const PATTERNS: &[(&str, &str)] = &[
         "shared-mutable-state",
         "Shared mutable state without synchronization",
     ),
+    (
+        "fire-and-forget",
+        "Fire-and-forget, unstructured concurrency",
+    ),
+    (
+        "sequential-awaits",
+        "Awaiting independent work one at a time",
+    ),
+    ("unbounded-fan-out", "Unbounded fan-out"),
+    ("primitive-misuse", "Misused concurrency primitives"),
 ];
 
 /// The guide's top-level sections a rule may cite.
@@ -41,7 +51,9 @@ pub struct Guide {
     /// The correct pattern in this language, as code.
     pub correct: String,
     /// Version from which the correct pattern is available, if it matters.
-    pub since: Option<String>,
+    pub since: Option<crate::project::Version>,
+    /// Help and correct code for targets older than `since`.
+    pub older: Option<file::OlderAdvice>,
 }
 
 /// Constraints on one capture, by its index in the rule's own capture list.
@@ -78,6 +90,10 @@ pub struct Rule {
     pub guide: Guide,
     /// The rule runs only on projects whose detected target version is at least this.
     pub min_version: Option<crate::project::Version>,
+    /// The rule runs only on projects whose detected target version is at most this.
+    pub max_version: Option<crate::project::Version>,
+    /// Whether the rule runs when the target version is unknown.
+    pub unknown_version: file::UnknownVersion,
     /// Where the rule came from (for error messages).
     pub origin: String,
 }
