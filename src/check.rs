@@ -152,7 +152,7 @@ pub fn check_bytes_targeting(
     let findings = query.run(&tree, source.as_bytes(), &file);
     let diagnostics = findings
         .into_iter()
-        .map(|f| to_diagnostic(f, path, &source))
+        .map(|f| to_diagnostic(f, path, &source, file.target_version))
         .collect();
     Outcome::Checked {
         syntax_errors: tree.root_node().has_error(),
@@ -240,8 +240,14 @@ pub fn parse(lang: Language, source: &str, timeout: Duration) -> Option<Tree> {
     })
 }
 
-fn to_diagnostic(f: Finding, path: &Path, source: &str) -> Diagnostic {
+fn to_diagnostic(
+    f: Finding,
+    path: &Path,
+    source: &str,
+    target: Option<crate::project::Version>,
+) -> Diagnostic {
     let (line, column) = line_column(source, f.range.start);
+    let (help_title, help) = f.rule.guide.advice(&f.rule.dir, target);
     Diagnostic {
         rule: f.rule.full_id.clone(),
         pattern: f.rule.pattern.clone(),
@@ -252,8 +258,8 @@ fn to_diagnostic(f: Finding, path: &Path, source: &str) -> Diagnostic {
         column,
         message: f.message,
         labels: f.labels,
-        help: f.rule.guide.correct.clone(),
-        help_title: f.rule.guide.help.clone(),
+        help,
+        help_title,
         guide_section: f.rule.guide.section.clone(),
     }
 }

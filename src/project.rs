@@ -34,6 +34,16 @@ impl Version {
     }
 }
 
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.minor == 0 {
+            write!(f, "{}", self.major)
+        } else {
+            write!(f, "{}.{}", self.major, self.minor)
+        }
+    }
+}
+
 /// A version the file itself sets: Go's `//go:build go1.21` line fixes the language version
 /// of that file.
 pub fn file_version(lang: Language, source: &str) -> Option<Version> {

@@ -56,6 +56,38 @@ pub struct Guide {
     pub older: Option<file::OlderAdvice>,
 }
 
+impl Guide {
+    /// The help line and correct code for a project targeting `target` (None: unknown).
+    /// Targets older than `since` get the `[guide.older]` advice when the rule has one.
+    pub fn advice(&self, dir: &str, target: Option<crate::project::Version>) -> (String, String) {
+        let Some(since) = self.since else {
+            return (self.help.clone(), self.correct.clone());
+        };
+        let needs = format!("{} {} or later", version_name(dir), since);
+        match (target, &self.older) {
+            (Some(t), Some(older)) if t < since => (older.help.clone(), older.correct.clone()),
+            (Some(t), _) if t >= since => (self.help.clone(), self.correct.clone()),
+            _ => (
+                format!("{} (needs {needs})", self.help),
+                self.correct.clone(),
+            ),
+        }
+    }
+}
+
+/// What a rule directory's versions count: `Python 3.11`, `Node.js 18`, `.NET 6.0`.
+pub fn version_name(dir: &str) -> &'static str {
+    match dir {
+        "python" => "Python",
+        "javascript" | "typescript" => "Node.js",
+        "java" => "Java",
+        "go" => "Go",
+        "rust" => "Rust",
+        "csharp" => ".NET",
+        _ => "version",
+    }
+}
+
 /// Constraints on one capture, by its index in the rule's own capture list.
 #[derive(Clone, Debug)]
 pub struct CaptureConstraints {
@@ -96,4 +128,35 @@ pub struct Rule {
     pub unknown_version: file::UnknownVersion,
     /// Where the rule came from (for error messages).
     pub origin: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::Version;
+
+    #[test]
+    fn advice_follows_the_target_version() {
+        let guide = Guide {
+            section: "s".into(),
+            why: "w".into(),
+            help: "use a TaskGroup".into(),
+            correct: "tg".into(),
+            since: Version::parse("3.11"),
+            older: Some(file::OlderAdvice {
+                help: "use gather".into(),
+                correct: "gather".into(),
+            }),
+        };
+        let at = |v: &str| guide.advice("python", Version::parse(v));
+        assert_eq!(at("3.12"), ("use a TaskGroup".into(), "tg".into()));
+        assert_eq!(at("3.8"), ("use gather".into(), "gather".into()));
+        assert_eq!(
+            guide.advice("python", None),
+            (
+                "use a TaskGroup (needs Python 3.11 or later)".into(),
+                "tg".into()
+            )
+        );
+    }
 }
