@@ -247,7 +247,7 @@ fn to_diagnostic(
     target: Option<crate::project::Version>,
 ) -> Diagnostic {
     let (line, column) = line_column(source, f.range.start);
-    let (help_title, help) = f.rule.guide.advice(&f.rule.dir, target);
+    let (help_title, help) = f.rule.advice(target);
     Diagnostic {
         rule: f.rule.full_id.clone(),
         pattern: f.rule.pattern.clone(),

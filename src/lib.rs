@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod dump;
 pub mod engine;
+pub mod explain;
 pub mod fixture;
 pub mod language;
 pub mod project;

@@ -262,3 +262,45 @@ fn output_is_identical_whatever_the_thread_count() {
     assert_eq!(one.stdout, many.stdout);
     assert_eq!(one.status.code(), Some(1));
 }
+
+#[test]
+fn rules_lists_every_rule_with_severity_and_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ravel(&["rules"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("python/unlocked-shared-counter "))
+        .expect("rule listed");
+    assert!(
+        line.contains(" error ") && line.contains("shared-mutable-state"),
+        "{line}"
+    );
+    let rules = ravel::rule::set::RuleSet::embedded().unwrap();
+    assert_eq!(text.lines().count(), rules.rules().len());
+}
+
+#[test]
+fn explain_prints_the_help_of_a_rule_by_full_or_bare_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = ravel(&["explain", "python/unlocked-shared-counter"], dir.path());
+    assert_eq!(full.status.code(), Some(0), "{}", stderr(&full));
+    let text = stdout(&full);
+    for section in [
+        "## What it finds",
+        "## Why it matters",
+        "## Example",
+        "## Correct pattern",
+        "## Suppressing it",
+        "# ravel: ignore[unlocked-shared-counter]",
+        "ravel flags this line",
+    ] {
+        assert!(text.contains(section), "missing {section}:\n{text}");
+    }
+    let bare = ravel(&["explain", "unlocked-shared-counter"], dir.path());
+    assert_eq!(stdout(&bare), text);
+    let missing = ravel(&["explain", "no-such-rule"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no rule `no-such-rule`"));
+}
