@@ -12,3 +12,4 @@ pub mod language;
 pub mod project;
 pub mod report;
 pub mod rule;
+pub mod suppress;

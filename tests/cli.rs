@@ -304,3 +304,48 @@ fn explain_prints_the_help_of_a_rule_by_full_or_bare_id() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("no rule `no-such-rule`"));
 }
+
+#[test]
+fn inline_suppressions_hide_findings_and_report_unused_and_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = |body: &str| {
+        format!("import threading\n\nhits = 0\n\n\ndef work():\n    global hits\n{body}\n\n\nthreading.Thread(target=work).start()\n")
+    };
+    // End of line, bare id, with a reason.
+    write(
+        dir.path(),
+        "a.py",
+        &counter("    hits += 1  # ravel: ignore[unlocked-shared-counter] -- test only"),
+    );
+    // Own line before it, full id; a blank line between is fine.
+    write(
+        dir.path(),
+        "b.py",
+        &counter("    # ravel: ignore[python/unlocked-shared-counter]\n\n    hits += 1"),
+    );
+    // The whole file.
+    write(
+        dir.path(),
+        "c.py",
+        &format!(
+            "# ravel: ignore-file[unlocked-shared-counter]\n{}",
+            counter("    hits += 1")
+        ),
+    );
+    let out = ravel(&["check", "a.py", "b.py", "c.py"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // Unused (nothing on that line) and unknown (no such rule) suppressions are warnings.
+    write(
+        dir.path(),
+        "d.js",
+        "// ravel: ignore[sync-call-on-event-loop]\nconst x = 1;\nconst y = 2; // ravel: ignore[no-such-rule]\n",
+    );
+    let out = ravel(&["check", "--color", "never", "d.js"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("warning[ravel/unused-suppression]"), "{text}");
+    assert!(text.contains("suppresses nothing on its line"), "{text}");
+    assert!(text.contains("warning[ravel/unknown-suppression]"), "{text}");
+    assert!(text.contains("`no-such-rule`"), "{text}");
+}
