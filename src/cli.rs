@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files and directories for concurrency anti-patterns.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: full id, severity, guide pattern and what it finds.
     Rules {
         /// A directory of extra rules laid out as <language>/<rule-id>.toml (repeatable).

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rules { rules } => load_rules(&rules).map(|set| {
             print!("{}", ravel::explain::rules_table(set.rules()));
             EXIT_CLEAN
