@@ -59,11 +59,14 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     discover_with(paths, std::sync::Arc::new(default), false)
 }
 
+/// Decides what the walk leaves out: `(path, named_explicitly) -> excluded`.
+pub type Exclusion = std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
 /// Walk `paths`, leaving out entries `excluded(path, false)` names (folders are pruned whole).
 /// Paths named explicitly are checked unless `force_exclude` and `excluded(path, true)`.
 pub fn discover_with(
     paths: &[PathBuf],
-    excluded: std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>,
+    excluded: Exclusion,
     force_exclude: bool,
 ) -> Discovery {
     let mut out = Discovery::default();
