@@ -361,6 +361,9 @@ fn best_of<T>(repeat: u64, mut f: impl FnMut() -> T) -> Duration {
         .expect("at least one run")
 }
 
+/// One measured phase: a parallel pass over the corpus returning a checksum.
+type Phase<'a> = Box<dyn Fn() -> usize + Sync + 'a>;
+
 fn run(args: &[String]) -> Result<(), String> {
     let paths = positional(args);
     if paths.is_empty() {
@@ -422,7 +425,7 @@ fn run(args: &[String]) -> Result<(), String> {
             .stack_size(16 * 1024 * 1024)
             .build()
             .map_err(|e| e.to_string())?;
-        let phases: [(&str, Box<dyn Fn() -> usize + Sync>); 4] = [
+        let phases: [(&str, Phase); 4] = [
             (
                 "read",
                 Box::new(|| jobs.par_iter().map(|(p, _)| read(p)).sum()),
