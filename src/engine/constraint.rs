@@ -80,7 +80,8 @@ pub enum Property {
     /// A local collection its function creates fresh and only adds to (`append`, `add`,
     /// `push`, ...): it is never read, returned or handed on.
     AddOnly,
-    /// A function (or the function a name refers to) wrapped by a decorator.
+    /// A function (or the function a name refers to) wrapped by a decorator that may change
+    /// how a call runs it; `staticmethod`, `property`, `functools` caches and the like do not.
     Decorated,
 }
 

@@ -716,8 +716,8 @@ impl<'t> Ctx<'t> {
         let mut queue: std::collections::VecDeque<(Node<'t>, Vec<String>, Vec<Label>)> =
             Default::default();
         let mut visited = HashSet::new();
-        for f in self.function_refs(node) {
-            if !(self.sem.is_async)(f, self.src) {
+        for f in self.own_function_refs(node) {
+            if !(self.sem.is_async)(f, self.src) && !self.rewrapped(f) {
                 queue.push_back((f, vec![self.snippet(node)], Vec::new()));
             }
         }
@@ -752,8 +752,11 @@ impl<'t> Ctx<'t> {
                             labels,
                         });
                     }
-                    for g in self.function_refs(callee) {
-                        if !(self.sem.is_async)(g, self.src) && !visited.contains(&g.id()) {
+                    for g in self.own_function_refs(callee) {
+                        if !(self.sem.is_async)(g, self.src)
+                            && !self.rewrapped(g)
+                            && !visited.contains(&g.id())
+                        {
                             found_next.push((g, called.clone(), n));
                         }
                     }
@@ -816,7 +819,7 @@ impl<'t> Ctx<'t> {
             Property::Decorated => self
                 .own_function_refs(node)
                 .iter()
-                .any(|f| self.decorated(*f)),
+                .any(|f| self.rewrapped(*f)),
         }
     }
 
@@ -863,13 +866,28 @@ impl<'t> Ctx<'t> {
         }
     }
 
-    /// Is this function wrapped by a decorator (`@cache def f`, `@Get() handle()`)?
-    fn decorated(&self, f: Node<'t>) -> bool {
-        let wrapped = self
-            .ancestors(f)
-            .last()
-            .is_some_and(|p| p.kind() == "decorated_definition");
-        wrapped || named_children(f).iter().any(|c| c.kind() == "decorator")
+    /// Is this function wrapped by a decorator that may change how a call runs it (a
+    /// worker-thread or executor wrapper), rather than one known to keep it a plain call?
+    fn rewrapped(&self, f: Node<'t>) -> bool {
+        let mut decorators = named_children(f)
+            .into_iter()
+            .filter(|c| c.kind() == "decorator")
+            .collect::<Vec<_>>();
+        if let Some(p) = self.ancestors(f).last()
+            && p.kind() == "decorated_definition"
+        {
+            decorators.extend(
+                named_children(*p)
+                    .into_iter()
+                    .filter(|c| c.kind() == "decorator"),
+            );
+        }
+        decorators.iter().any(|d| {
+            let spelled = text(*d, self.src).trim_start_matches('@');
+            let name = spelled.split('(').next().unwrap_or("").trim();
+            let last = name.rsplit('.').next().unwrap_or(name);
+            !PLAIN_CALL_DECORATORS.contains(&last)
+        })
     }
 
     /// `if __name__ == "__main__":` and `if (require.main === module)`.
@@ -1054,6 +1072,23 @@ const MAIN_GUARDS: &[&str] = &[
     "import.meta.main",
 ];
 
+/// Decorators after which calling the function still runs its body on the caller's thread.
+const PLAIN_CALL_DECORATORS: &[&str] = &[
+    "staticmethod",
+    "classmethod",
+    "property",
+    "cached_property",
+    "cache",
+    "lru_cache",
+    "wraps",
+    "override",
+    "abstractmethod",
+    "contextmanager",
+    "singledispatch",
+    "overload",
+    "deprecated",
+];
+
 /// Methods that put an item into a collection without reading it.
 const ADDING_METHODS: &[&str] = &[
     "append",
@@ -1176,6 +1211,25 @@ async def param(tasks):
     }
 
     #[test]
+    fn rewrapped_helpers() {
+        let src = "\
+@work(thread=True)
+def in_thread(): pass
+
+@staticmethod
+def plain(): pass
+
+def bare(): pass
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let defs: Vec<bool> = (0..3)
+                .map(|i| ctx.rewrapped(nth(root, "function_definition", i)))
+                .collect();
+            assert_eq!(defs, [true, false, false]);
+        });
+    }
+
+    #[test]
     fn decorated_and_own_methods() {
         let src = "\
 @wrap
@@ -1193,7 +1247,11 @@ class B:
         plain()
 ";
         with_ctx(Language::Python, src, |ctx, root| {
-            let callee = |i| nth(root, "call", i).child_by_field_name("function").unwrap();
+            let callee = |i| {
+                nth(root, "call", i)
+                    .child_by_field_name("function")
+                    .unwrap()
+            };
             // B has no close of its own: A's async close is not what self.close calls.
             assert!(ctx.holds(&is(Property::Async), callee(0)).is_none());
             assert!(ctx.holds(&is(Property::Decorated), callee(1)).is_some());
