@@ -241,14 +241,29 @@ impl Config {
         Config::build(Some(path.to_path_buf()), root, file, text).map(Some)
     }
 
-    /// Is `path` (a file or folder under `root`) excluded?
+    /// Is `path` (a file or folder under `root`) itself excluded? The walk asks this of each
+    /// entry, so folders named on the command line are walked even when excluded.
+    pub fn excludes_entry(&self, path: &Path) -> bool {
+        self.exclude.is_match(self.relative(path))
+    }
+
+    /// Is `path` or a folder above it (up to the root) excluded? For files named explicitly
+    /// under `--force-exclude`.
     pub fn excludes(&self, path: &Path) -> bool {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        let rel = rel.strip_prefix("./").unwrap_or(rel);
-        // A file is excluded when it or any folder above it (up to the root) matches.
-        rel.ancestors()
+        self.relative(path)
+            .ancestors()
             .filter(|a| !a.as_os_str().is_empty())
             .any(|a| self.exclude.is_match(a))
+    }
+
+    /// `path` relative to the configuration's folder (as given when it is outside).
+    fn relative(&self, path: &Path) -> PathBuf {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let (path_abs, root_abs) = (abs(path), abs(&self.root));
+        match path_abs.strip_prefix(&root_abs) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        }
     }
 
     /// Does the configuration (with command-line overrides) select `subject` for `path`?
@@ -264,12 +279,11 @@ impl Config {
             on = false;
         }
         if on && !self.per_file.is_empty() {
-            let rel = path.strip_prefix(&self.root).unwrap_or(path);
-            let rel = rel.strip_prefix("./").unwrap_or(rel);
+            let rel = self.relative(path);
             if self
                 .per_file
                 .iter()
-                .any(|(g, rules)| g.is_match(rel) && any(rules))
+                .any(|(g, rules)| g.is_match(&rel) && any(rules))
             {
                 on = false;
             }

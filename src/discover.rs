@@ -51,7 +51,7 @@ pub struct Discovery {
 /// Walk `paths`. Files named explicitly are always checked; directories are walked with
 /// .gitignore, .ignore and hidden files respected and `SKIPPED_DIRS` left out.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
-    let default = |p: &Path| {
+    let default = |p: &Path, _explicit: bool| {
         p.file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| SKIPPED_DIRS.contains(&n))
@@ -59,11 +59,14 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     discover_with(paths, std::sync::Arc::new(default), false)
 }
 
-/// Walk `paths`, leaving out what `excluded` says (folders are pruned whole). Files named
-/// explicitly are checked unless `force_exclude` applies `excluded` to them too.
+/// Decides what the walk leaves out: `(path, named_explicitly) -> excluded`.
+pub type Exclusion = std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
+/// Walk `paths`, leaving out entries `excluded(path, false)` names (folders are pruned whole).
+/// Paths named explicitly are checked unless `force_exclude` and `excluded(path, true)`.
 pub fn discover_with(
     paths: &[PathBuf],
-    excluded: std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>,
+    excluded: Exclusion,
     force_exclude: bool,
 ) -> Discovery {
     let mut out = Discovery::default();
@@ -72,7 +75,7 @@ pub fn discover_with(
             out.problems.push(WalkProblem::Missing(path.clone()));
             continue;
         }
-        if force_exclude && excluded(path) {
+        if force_exclude && excluded(path, true) {
             out.problems.push(WalkProblem::Excluded(path.clone()));
             continue;
         }
@@ -91,7 +94,7 @@ pub fn discover_with(
         let walker = WalkBuilder::new(path)
             .filter_entry({
                 let excluded = excluded.clone();
-                move |e| e.depth() == 0 || !excluded(e.path())
+                move |e| e.depth() == 0 || !excluded(e.path(), false)
             })
             .build();
         for entry in walker {

@@ -106,9 +106,13 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
         }
         None => {
             let c = configs.clone();
-            let excluded = move |p: &Path| {
-                let dir = p.parent().unwrap_or(Path::new("."));
-                c.for_dir(dir).excludes(p)
+            let excluded = move |p: &Path, explicit: bool| {
+                let config = c.for_dir(p.parent().unwrap_or(Path::new(".")));
+                if explicit {
+                    config.excludes(p)
+                } else {
+                    config.excludes_entry(p)
+                }
             };
             discover_with(&opts.paths, Arc::new(excluded), opts.force_exclude)
         }
