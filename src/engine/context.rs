@@ -811,10 +811,12 @@ impl<'t> Ctx<'t> {
                 }
                 f(node, function, self.src, &self.facts)
             }
-            Property::Async => self
-                .own_function_refs(node)
-                .iter()
-                .any(|f| (self.sem.is_async)(*f, self.src)),
+            // Every definition the name may mean must be async (a sync one of the same name
+            // elsewhere in the file leaves it unknown).
+            Property::Async => {
+                let refs = self.own_function_refs(node);
+                !refs.is_empty() && refs.iter().all(|f| (self.sem.is_async)(*f, self.src))
+            }
             Property::AddOnly => self.add_only(node),
             Property::Decorated => self
                 .own_function_refs(node)
@@ -890,7 +892,8 @@ impl<'t> Ctx<'t> {
         })
     }
 
-    /// `if __name__ == "__main__":` and `if (require.main === module)`.
+    /// `if __name__ == "__main__":` and `if (require.main === module)`, also as one part of a
+    /// longer condition.
     fn main_guard(&self, node: Node<'t>) -> bool {
         if node.kind() != "if_statement" {
             return false;
@@ -903,7 +906,7 @@ impl<'t> Ctx<'t> {
             .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')'))
             .map(|c| if c == '\'' { '"' } else { c })
             .collect();
-        MAIN_GUARDS.contains(&spelled.as_str())
+        MAIN_GUARDS.iter().any(|g| spelled.contains(g))
     }
 
     /// A name bound in its own function to a fresh collection, and otherwise only the
