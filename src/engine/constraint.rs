@@ -38,6 +38,9 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// The body of a main-module guard: `if __name__ == "__main__":`, `if (require.main ===
+    /// module)`; code there runs only when the file is executed, not when it is imported.
+    MainGuard,
 }
 
 impl Context {
@@ -53,6 +56,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("main-guard", Context::MainGuard),
     ];
 
     /// Parse a context word.
@@ -73,6 +77,12 @@ pub enum Property {
     SharedState,
     /// An async function.
     Async,
+    /// A local collection its function creates fresh and only adds to (`append`, `add`,
+    /// `push`, ...): it is never read, returned or handed on.
+    AddOnly,
+    /// A function (or the function a name refers to) wrapped by a decorator that may change
+    /// how a call runs it; `staticmethod`, `property`, `functools` caches and the like do not.
+    Decorated,
 }
 
 impl Property {
@@ -81,6 +91,8 @@ impl Property {
         ("cpu-bound", Property::CpuBound),
         ("shared-state", Property::SharedState),
         ("async", Property::Async),
+        ("add-only", Property::AddOnly),
+        ("decorated", Property::Decorated),
     ];
 
     /// Parse a property word.

@@ -554,6 +554,10 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
+            Target::Context(Context::MainGuard) => within
+                .iter()
+                .find(|a| self.main_guard(**a))
+                .map(|g| vec![head(*g, "runs only when the file is executed")]),
             Target::Kinds(kinds) => within
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
@@ -712,8 +716,8 @@ impl<'t> Ctx<'t> {
         let mut queue: std::collections::VecDeque<(Node<'t>, Vec<String>, Vec<Label>)> =
             Default::default();
         let mut visited = HashSet::new();
-        for f in self.function_refs(node) {
-            if !(self.sem.is_async)(f, self.src) {
+        for f in self.own_function_refs(node) {
+            if !(self.sem.is_async)(f, self.src) && !self.rewrapped(f) {
                 queue.push_back((f, vec![self.snippet(node)], Vec::new()));
             }
         }
@@ -748,8 +752,11 @@ impl<'t> Ctx<'t> {
                             labels,
                         });
                     }
-                    for g in self.function_refs(callee) {
-                        if !(self.sem.is_async)(g, self.src) && !visited.contains(&g.id()) {
+                    for g in self.own_function_refs(callee) {
+                        if !(self.sem.is_async)(g, self.src)
+                            && !self.rewrapped(g)
+                            && !visited.contains(&g.id())
+                        {
                             found_next.push((g, called.clone(), n));
                         }
                     }
@@ -804,11 +811,161 @@ impl<'t> Ctx<'t> {
                 }
                 f(node, function, self.src, &self.facts)
             }
-            Property::Async => self
-                .function_refs(node)
+            // Every definition the name may mean must be async (a sync one of the same name
+            // elsewhere in the file leaves it unknown).
+            Property::Async => {
+                let refs = self.own_function_refs(node);
+                !refs.is_empty() && refs.iter().all(|f| (self.sem.is_async)(*f, self.src))
+            }
+            Property::AddOnly => self.add_only(node),
+            Property::Decorated => self
+                .own_function_refs(node)
                 .iter()
-                .any(|f| (self.sem.is_async)(*f, self.src)),
+                .any(|f| self.rewrapped(*f)),
         }
+    }
+
+    /// Like `function_refs`, but `self.m` / `this.m` only names methods of the enclosing
+    /// class: another class of the file may define a method of the same name.
+    /// A plain name never means a method (a def directly in a class body), nor a function
+    /// when it is imported.
+    fn own_function_refs(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let refs = self.function_refs(node);
+        let node = unwrap_parens(node);
+        let Some(name) = (self.sem.path)(node, self.src) else {
+            return refs;
+        };
+        if name.rest.is_empty() {
+            if self.is_imported(&name.head) {
+                return Vec::new();
+            }
+            return refs
+                .into_iter()
+                .filter(|f| {
+                    !self
+                        .ancestors(*f)
+                        .into_iter()
+                        .rev()
+                        .find(|a| self.is_function(*a) || self.sem.class_kinds.contains(&a.kind()))
+                        .is_some_and(|a| self.sem.class_kinds.contains(&a.kind()))
+                })
+                .collect();
+        }
+        if !self.sem.self_names.contains(&name.head.as_str()) {
+            return refs;
+        }
+        let class = self
+            .ancestors(node)
+            .into_iter()
+            .rev()
+            .find(|a| self.sem.class_kinds.contains(&a.kind()));
+        match class {
+            Some(c) => refs
+                .into_iter()
+                .filter(|f| contains(c.byte_range(), f.byte_range()))
+                .collect(),
+            None => refs,
+        }
+    }
+
+    /// Is this function wrapped by a decorator that may change how a call runs it (a
+    /// worker-thread or executor wrapper), rather than one known to keep it a plain call?
+    fn rewrapped(&self, f: Node<'t>) -> bool {
+        let mut decorators = named_children(f)
+            .into_iter()
+            .filter(|c| c.kind() == "decorator")
+            .collect::<Vec<_>>();
+        if let Some(p) = self.ancestors(f).last()
+            && p.kind() == "decorated_definition"
+        {
+            decorators.extend(
+                named_children(*p)
+                    .into_iter()
+                    .filter(|c| c.kind() == "decorator"),
+            );
+        }
+        decorators.iter().any(|d| {
+            let spelled = text(*d, self.src).trim_start_matches('@');
+            let name = spelled.split('(').next().unwrap_or("").trim();
+            let last = name.rsplit('.').next().unwrap_or(name);
+            !PLAIN_CALL_DECORATORS.contains(&last)
+        })
+    }
+
+    /// `if __name__ == "__main__":` and `if (require.main === module)`, also as one part of a
+    /// longer condition.
+    fn main_guard(&self, node: Node<'t>) -> bool {
+        if node.kind() != "if_statement" {
+            return false;
+        }
+        let Some(cond) = node.child_by_field_name("condition") else {
+            return false;
+        };
+        let spelled: String = text(cond, self.src)
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')'))
+            .map(|c| if c == '\'' { '"' } else { c })
+            .collect();
+        MAIN_GUARDS.iter().any(|g| spelled.contains(g))
+    }
+
+    /// A name bound in its own function to a fresh collection, and otherwise only the
+    /// receiver of adding methods there: nothing ever reads what was put in it.
+    fn add_only(&self, node: Node<'t>) -> bool {
+        let node = unwrap_parens(node);
+        if !node.kind().ends_with("identifier") {
+            return false;
+        }
+        let name = text(node, self.src);
+        let Some(f) = self.enclosing_function(node) else {
+            return false;
+        };
+        let in_f = |n: Node<'t>| self.enclosing_function(n).is_some_and(|e| e.id() == f.id());
+        let bindings: Vec<_> = self
+            .facts
+            .bindings
+            .iter()
+            .filter(|b| b.name == name && in_f(b.at))
+            .collect();
+        if bindings.is_empty() || !bindings.iter().all(|b| self.fresh_collection(b.value)) {
+            return false;
+        }
+        // Every mention of the name in the function (nested functions included) must be a
+        // binding or the receiver of an adding call.
+        let mut mentions = 0usize;
+        let mut adds = 0usize;
+        let mut stack = vec![f];
+        while let Some(n) = stack.pop() {
+            if n.kind().ends_with("identifier") && text(n, self.src) == name {
+                mentions += 1;
+            }
+            if self.sem.call_kinds.contains(&n.kind())
+                && let Some(callee) = (self.sem.callee)(n)
+                && let Some(path) = (self.sem.path)(callee, self.src)
+                && path.head == name
+                && ADDING_METHODS
+                    .iter()
+                    .any(|m| path.rest == format!("{}{m}", self.sem.separator))
+            {
+                adds += 1;
+            }
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+        mentions == bindings.len() + adds
+    }
+
+    /// An empty or literal list, set or array, or a call making an empty one.
+    fn fresh_collection(&self, value: Node<'t>) -> bool {
+        let value = unwrap_parens(value);
+        if matches!(value.kind(), "list" | "set" | "array") {
+            return true;
+        }
+        let spelled: String = text(value, self.src)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        FRESH_COLLECTIONS.contains(&spelled.as_str())
     }
 
     /// A loop with a large literal bound and a pure body, or a function (or a name of one)
@@ -909,6 +1066,54 @@ impl<'t> Ctx<'t> {
     }
 }
 
+/// Conditions of a main-module guard, without spaces or parentheses and with `"` quotes.
+const MAIN_GUARDS: &[&str] = &[
+    "__name__==\"__main__\"",
+    "\"__main__\"==__name__",
+    "require.main===module",
+    "module===require.main",
+    "import.meta.main",
+];
+
+/// Decorators after which calling the function still runs its body on the caller's thread.
+const PLAIN_CALL_DECORATORS: &[&str] = &[
+    "staticmethod",
+    "classmethod",
+    "property",
+    "cached_property",
+    "cache",
+    "lru_cache",
+    "wraps",
+    "override",
+    "abstractmethod",
+    "contextmanager",
+    "singledispatch",
+    "overload",
+    "deprecated",
+];
+
+/// Methods that put an item into a collection without reading it.
+const ADDING_METHODS: &[&str] = &[
+    "append",
+    "add",
+    "extend",
+    "insert",
+    "push",
+    "appendleft",
+    "put_nowait",
+];
+
+/// Calls (spelled without spaces) that make an empty collection.
+const FRESH_COLLECTIONS: &[&str] = &[
+    "list()",
+    "set()",
+    "deque()",
+    "collections.deque()",
+    "newArray()",
+    "newSet()",
+    "Array()",
+];
+
 fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
@@ -945,7 +1150,118 @@ fn number(t: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::semantics::test_support::{inside, nth, with_ctx};
     use super::*;
+
+    fn is(p: Property) -> Constraint {
+        Constraint::Is(vec![p], false)
+    }
+
+    #[test]
+    fn main_guard_python_and_node() {
+        let src = "import x\nif __name__ == '__main__':\n    a()\nif other:\n    b()\n";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let a = nth(root, "call", 0);
+            let b = nth(root, "call", 1);
+            assert!(ctx.holds(&inside(Context::MainGuard), a).is_some());
+            assert!(ctx.holds(&inside(Context::MainGuard), b).is_none());
+        });
+        let js = "if (require.main === module) { run(); }\nrun();\n";
+        with_ctx(Language::JavaScript, js, |ctx, root| {
+            let first = nth(root, "call_expression", 0);
+            let second = nth(root, "call_expression", 1);
+            assert!(ctx.holds(&inside(Context::MainGuard), first).is_some());
+            assert!(ctx.holds(&inside(Context::MainGuard), second).is_none());
+        });
+    }
+
+    #[test]
+    fn add_only_locals() {
+        let src = "\
+async def dropped():
+    tasks = []
+    tasks.append(go())
+
+async def gathered():
+    tasks = []
+    tasks.append(go())
+    await gather(*tasks)
+
+async def shared(self):
+    tasks = self.pending
+    tasks.append(go())
+
+async def param(tasks):
+    tasks.append(go())
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let receivers: Vec<Node> = (0..4)
+                .map(|i| {
+                    let call = nth(root, "call", [0, 2, 5, 7][i]);
+                    let callee = call.child_by_field_name("function").unwrap();
+                    callee.child_by_field_name("object").unwrap()
+                })
+                .collect();
+            for r in &receivers {
+                assert_eq!(text(*r, ctx.src), "tasks");
+            }
+            let got: Vec<bool> = receivers
+                .iter()
+                .map(|r| ctx.holds(&is(Property::AddOnly), *r).is_some())
+                .collect();
+            assert_eq!(got, [true, false, false, false]);
+        });
+    }
+
+    #[test]
+    fn rewrapped_helpers() {
+        let src = "\
+@work(thread=True)
+def in_thread(): pass
+
+@staticmethod
+def plain(): pass
+
+def bare(): pass
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let defs: Vec<bool> = (0..3)
+                .map(|i| ctx.rewrapped(nth(root, "function_definition", i)))
+                .collect();
+            assert_eq!(defs, [true, false, false]);
+        });
+    }
+
+    #[test]
+    fn decorated_and_own_methods() {
+        let src = "\
+@wrap
+async def wrapped(): pass
+
+async def plain(): pass
+
+class A:
+    async def close(self): pass
+
+class B:
+    def run(self):
+        self.close()
+        wrapped()
+        plain()
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let callee = |i| {
+                nth(root, "call", i)
+                    .child_by_field_name("function")
+                    .unwrap()
+            };
+            // B has no close of its own: A's async close is not what self.close calls.
+            assert!(ctx.holds(&is(Property::Async), callee(0)).is_none());
+            assert!(ctx.holds(&is(Property::Decorated), callee(1)).is_some());
+            assert!(ctx.holds(&is(Property::Async), callee(2)).is_some());
+            assert!(ctx.holds(&is(Property::Decorated), callee(2)).is_none());
+        });
+    }
 
     #[test]
     fn start_up_names() {
