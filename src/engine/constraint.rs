@@ -73,6 +73,12 @@ pub enum Property {
     SharedState,
     /// An async function.
     Async,
+    /// A value still to be awaited: a call to a same-file async function (not declared
+    /// `void`), through a binding or a call chained on it.
+    AsyncResult,
+    /// A name an earlier `await` of the same function mentions, or whose completion it checked
+    /// (`t.IsCompleted`): the value is already settled here.
+    Awaited,
 }
 
 impl Property {
@@ -81,6 +87,8 @@ impl Property {
         ("cpu-bound", Property::CpuBound),
         ("shared-state", Property::SharedState),
         ("async", Property::Async),
+        ("async-result", Property::AsyncResult),
+        ("awaited", Property::Awaited),
     ];
 
     /// Parse a property word.
@@ -99,7 +107,8 @@ pub enum Target {
     Context(Context),
     /// Nodes of these grammar kinds.
     Kinds(Vec<String>),
-    /// Calls whose callee resolves to one of these names (has only).
+    /// Calls whose callee resolves to one of these names (for `inside`: an enclosing call,
+    /// such as the `Parallel.ForEach` a lambda is passed to).
     Calls(NameSet),
 }
 

@@ -558,7 +558,14 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
                 .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
-            Target::Calls(_) => None,
+            Target::Calls(names) => within
+                .iter()
+                .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind()))
+                .find(|a| names.matches_any(&self.callee_names(**a)))
+                .map(|a| {
+                    let callee = (self.sem.callee)(*a).map_or(*a, |c| c);
+                    vec![head(*a, &format!("inside this `{}` call", self.snippet(callee)))]
+                }),
         }
     }
 
@@ -808,7 +815,75 @@ impl<'t> Ctx<'t> {
                 .function_refs(node)
                 .iter()
                 .any(|f| (self.sem.is_async)(*f, self.src)),
+            Property::AsyncResult => self.async_result(node, 0),
+            Property::Awaited => self.awaited(node),
         }
+    }
+
+    /// A call to a same-file async function that returns something to await (not declared
+    /// `void`), a call chained on one (`load().ConfigureAwait(false)`), or a name bound to one.
+    fn async_result(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        let node = unwrap_parens(node);
+        if self.sem.call_kinds.contains(&node.kind()) {
+            let Some(callee) = (self.sem.callee)(node) else {
+                return false;
+            };
+            let refs = self.function_refs(callee);
+            if !refs.is_empty() {
+                return refs
+                    .iter()
+                    .all(|f| (self.sem.is_async)(*f, self.src) && !returns_void(*f, self.src));
+            }
+            // `load().ConfigureAwait(false)`: the object of the called member is a call.
+            return named_children(callee)
+                .into_iter()
+                .next()
+                .filter(|o| self.sem.call_kinds.contains(&unwrap_parens(*o).kind()))
+                .is_some_and(|o| self.async_result(o, depth + 1));
+        }
+        if (self.sem.path)(node, self.src).is_none() {
+            return false;
+        }
+        self.binding_for(node)
+            .is_some_and(|b| self.async_result(b.value, depth + 1))
+    }
+
+    /// Is the value `node` names already settled where it is used: an earlier `await` (or
+    /// other suspension) of the same function mentions it, or the function checked its
+    /// completion (`t.IsCompleted`, `f.done()`) before.
+    fn awaited(&self, node: Node<'t>) -> bool {
+        // A call makes a new value each time.
+        if self.sem.call_kinds.contains(&unwrap_parens(node).kind()) {
+            return false;
+        }
+        let Some(key) = settled_key(text(node, self.src), self.sem.self_names) else {
+            return false;
+        };
+        let Some(function) = self.enclosing_function(node) else {
+            return false;
+        };
+        let word = regex::escape(&key);
+        let Ok(mention) = regex::Regex::new(&format!(r"(^|[^\w.]|\b(?:this|self)\.){word}\b")) else {
+            return false;
+        };
+        let Ok(check) = regex::Regex::new(&format!(
+            r"(^|[^\w.]|\b(?:this|self)\.){word}\s*\.\s*(?:{})\b",
+            COMPLETION_CHECKS.join("|")
+        )) else {
+            return false;
+        };
+        let before = &self.src[function.start_byte()..node.start_byte()];
+        if check.is_match(&String::from_utf8_lossy(before)) {
+            return true;
+        }
+        super::semantics::any_in_scope(function, self.sem.function_kinds, |n| {
+            n.end_byte() <= node.start_byte()
+                && self.sem.suspend_kinds.contains(&n.kind())
+                && mention.is_match(text(n, self.src))
+        })
     }
 
     /// A loop with a large literal bound and a pure body, or a function (or a name of one)
@@ -911,6 +986,37 @@ impl<'t> Ctx<'t> {
 
 fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Members that tell whether a task or future has finished (`t.IsCompleted`, `f.done()`).
+const COMPLETION_CHECKS: &[&str] = &[
+    "IsCompleted",
+    "IsCompletedSuccessfully",
+    "IsFaulted",
+    "IsCanceled",
+    "Status",
+    "done",
+    "isDone",
+    "is_finished",
+];
+
+/// The name a settled-value check looks for: the leading name of an expression without its
+/// `this.`/`self.` prefix (`this._load` → `_load`, `tasks[0]` → `tasks`); None if there is none.
+fn settled_key(written: &str, self_names: &[&str]) -> Option<String> {
+    let rest = strip_self(written.trim(), self_names);
+    let key: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let key = key.trim_end_matches('.').to_string();
+    (!key.is_empty() && key.starts_with(|c: char| !c.is_ascii_digit())).then_some(key)
+}
+
+/// Is a function declared to return `void` (C# `async void`, which leaves nothing to await)?
+fn returns_void(f: Node, src: &[u8]) -> bool {
+    f.child_by_field_name("returns")
+        .or_else(|| f.child_by_field_name("type"))
+        .is_some_and(|t| text(t, src) == "void")
 }
 
 fn unwrap_parens(mut node: Node) -> Node {
