@@ -38,6 +38,9 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// A function handed to threads or tasks by a call inside a loop: one per iteration, all
+    /// running it at once (`for (..) Task.Run(() => ..)`).
+    SpawnedInLoop,
 }
 
 impl Context {
@@ -53,6 +56,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("spawned-in-loop", Context::SpawnedInLoop),
     ];
 
     /// Parse a context word.

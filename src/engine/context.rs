@@ -547,6 +547,20 @@ impl<'t> Ctx<'t> {
                 }
                 Some(labels)
             }),
+            Target::Context(Context::SpawnedInLoop) => scope.iter().find_map(|f| {
+                let site = *self.thread_entries.get(&f.id())?;
+                let site_fn = self.enclosing_function(site);
+                let looped = self
+                    .ancestors(site)
+                    .into_iter()
+                    .rev()
+                    .take_while(|a| Some(a.id()) != site_fn.map(|s| s.id()))
+                    .find(|a| self.sem.loop_kinds.contains(&a.kind()))?;
+                Some(vec![
+                    head(*f, "this function runs on other threads"),
+                    head(looped, "started once per iteration of this loop"),
+                ])
+            }),
             Target::Context(Context::Loop) => within
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind()))
