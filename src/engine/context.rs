@@ -835,7 +835,8 @@ impl<'t> Ctx<'t> {
     }
 
     /// A call to a same-file async function that returns something to await (not declared
-    /// `void`), a call chained on one (`load().ConfigureAwait(false)`), or a name bound to one.
+    /// `void`), or a name bound to one. Every same-file function of that name must be one:
+    /// an overload that is not async makes the call ambiguous.
     fn async_result(&self, node: Node<'t>, depth: usize) -> bool {
         if depth > 4 {
             return false;
@@ -846,17 +847,16 @@ impl<'t> Ctx<'t> {
                 return false;
             };
             let refs = self.function_refs(callee);
-            if !refs.is_empty() {
-                return refs
-                    .iter()
-                    .all(|f| (self.sem.is_async)(*f, self.src) && !returns_void(*f, self.src));
+            if refs.is_empty() {
+                return false;
             }
-            // `load().ConfigureAwait(false)`: the object of the called member is a call.
-            return named_children(callee)
-                .into_iter()
-                .next()
-                .filter(|o| self.sem.call_kinds.contains(&unwrap_parens(*o).kind()))
-                .is_some_and(|o| self.async_result(o, depth + 1));
+            let overloads = self
+                .referenced_name(callee)
+                .and_then(|n| self.facts.functions.get(&n).cloned())
+                .unwrap_or(refs);
+            return overloads
+                .iter()
+                .all(|f| (self.sem.is_async)(*f, self.src) && !returns_void(*f, self.src));
         }
         if (self.sem.path)(node, self.src).is_none() {
             return false;
