@@ -452,3 +452,23 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
         _ => Err("expected a context word, a selector table, or a list of them".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_takes_calls_selectors() {
+        let value: toml::Value =
+            toml::from_str(r#"v = { calls = ["System.Threading.Tasks.Parallel.*"], stop = "none" }"#)
+                .unwrap();
+        let c = constraint("inside", &value["v"]).unwrap();
+        let Constraint::Inside(selectors, false) = c else {
+            panic!("not an inside constraint");
+        };
+        assert!(matches!(selectors[0].target, Target::Calls(_)));
+        assert_eq!(selectors[0].stop, Stop::None);
+        let bad: toml::Value = toml::from_str(r#"v = { follow-calls = true, calls = ["x"] }"#).unwrap();
+        assert!(constraint("inside", &bad["v"]).is_err());
+    }
+}
