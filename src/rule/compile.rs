@@ -132,6 +132,11 @@ pub fn compile(origin: &str, rel: &str, text: &str) -> Result<Rule, RuleError> {
         full_id: format!("{dir}/{}", file.id),
         pattern: file.pattern,
         severity: file.severity,
+        summary: match file.summary {
+            Some(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+            // Without a summary, the message with its placeholders named.
+            None => file.message.replace(['{', '}'], ""),
+        },
         message: file.message,
         query: file.query,
         constraints,

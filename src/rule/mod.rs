@@ -1,6 +1,7 @@
 //! Rules: the TOML file format, its validation, and the embedded rule set.
 
 pub mod compile;
+pub mod example;
 pub mod file;
 pub mod set;
 
@@ -56,21 +57,30 @@ pub struct Guide {
     pub older: Option<file::OlderAdvice>,
 }
 
-impl Guide {
+impl Rule {
     /// The help line and correct code for a project targeting `target` (None: unknown).
-    /// Targets older than `since` get the `[guide.older]` advice when the rule has one.
-    pub fn advice(&self, dir: &str, target: Option<crate::project::Version>) -> (String, String) {
-        let Some(since) = self.since else {
-            return (self.help.clone(), self.correct.clone());
+    /// Targets older than `[guide] since` get the `[guide.older]` advice when the rule has
+    /// one; when the target is unknown the help says which version the advice needs.
+    pub fn advice(&self, target: Option<crate::project::Version>) -> (String, String) {
+        let guide = &self.guide;
+        let Some(since) = guide.since else {
+            return (guide.help.clone(), guide.correct.clone());
         };
-        let needs = format!("{} {} or later", version_name(dir), since);
-        match (target, &self.older) {
+        // A rule that only runs where the advice is available needs no caveat.
+        if self.min_version.is_some_and(|m| m >= since) {
+            return (guide.help.clone(), guide.correct.clone());
+        }
+        match (target, &guide.older) {
             (Some(t), Some(older)) if t < since => (older.help.clone(), older.correct.clone()),
-            (Some(t), _) if t >= since => (self.help.clone(), self.correct.clone()),
-            _ => (
-                format!("{} (needs {needs})", self.help),
-                self.correct.clone(),
-            ),
+            (Some(t), _) if t >= since => (guide.help.clone(), guide.correct.clone()),
+            _ => {
+                let needs = format!("(needs {} {since} or later)", version_name(&self.dir));
+                let help = match guide.help.strip_suffix(':') {
+                    Some(h) => format!("{h} {needs}:"),
+                    None => format!("{} {needs}", guide.help),
+                };
+                (help, guide.correct.clone())
+            }
         }
     }
 }
@@ -112,6 +122,8 @@ pub struct Rule {
     pub severity: Severity,
     /// Message template; `{capture}` is replaced by the capture's text.
     pub message: String,
+    /// What the rule finds, in one sentence.
+    pub summary: String,
     /// The tree-sitter query text.
     pub query: String,
     /// Constraints per capture.
@@ -148,11 +160,20 @@ mod tests {
                 correct: "gather".into(),
             }),
         };
-        let at = |v: &str| guide.advice("python", Version::parse(v));
+        let rule = crate::rule::compile::compile(
+            "t",
+            "python/t.toml",
+            "id = \"t\"\npattern = \"fire-and-forget\"\nseverity = \"error\"\nmessage = \"m\"\n\
+             query = \"(call) @match\"\n[guide]\nsection = \"Quick Reference\"\nwhy = \"w\"\n\
+             help = \"h\"\ncorrect = \"c\"\n",
+        )
+        .unwrap();
+        let rule = Rule { guide, ..rule };
+        let at = |v: &str| rule.advice(Version::parse(v));
         assert_eq!(at("3.12"), ("use a TaskGroup".into(), "tg".into()));
         assert_eq!(at("3.8"), ("use gather".into(), "gather".into()));
         assert_eq!(
-            guide.advice("python", None),
+            rule.advice(None),
             (
                 "use a TaskGroup (needs Python 3.11 or later)".into(),
                 "tg".into()
