@@ -578,7 +578,10 @@ impl<'t> Ctx<'t> {
                 .find(|a| names.matches_any(&self.callee_names(**a)))
                 .map(|a| {
                     let callee = (self.sem.callee)(*a).map_or(*a, |c| c);
-                    vec![head(*a, &format!("inside this `{}` call", self.snippet(callee)))]
+                    vec![head(
+                        *a,
+                        &format!("inside this `{}` call", self.snippet(callee)),
+                    )]
                 }),
         }
     }
@@ -880,7 +883,8 @@ impl<'t> Ctx<'t> {
             return false;
         };
         let word = regex::escape(&key);
-        let Ok(mention) = regex::Regex::new(&format!(r"(^|[^\w.]|\b(?:this|self)\.){word}\b")) else {
+        let Ok(mention) = regex::Regex::new(&format!(r"(^|[^\w.]|\b(?:this|self)\.){word}\b"))
+        else {
             return false;
         };
         let Ok(check) = regex::Regex::new(&format!(

@@ -464,16 +464,18 @@ mod tests {
 
     #[test]
     fn inside_takes_calls_selectors() {
-        let value: toml::Value =
-            toml::from_str(r#"v = { calls = ["System.Threading.Tasks.Parallel.*"], stop = "none" }"#)
-                .unwrap();
+        let value: toml::Value = toml::from_str(
+            r#"v = { calls = ["System.Threading.Tasks.Parallel.*"], stop = "none" }"#,
+        )
+        .unwrap();
         let c = constraint("inside", &value["v"]).unwrap();
         let Constraint::Inside(selectors, false) = c else {
             panic!("not an inside constraint");
         };
         assert!(matches!(selectors[0].target, Target::Calls(_)));
         assert_eq!(selectors[0].stop, Stop::None);
-        let bad: toml::Value = toml::from_str(r#"v = { follow-calls = true, calls = ["x"] }"#).unwrap();
+        let bad: toml::Value =
+            toml::from_str(r#"v = { follow-calls = true, calls = ["x"] }"#).unwrap();
         assert!(constraint("inside", &bad["v"]).is_err());
     }
 }

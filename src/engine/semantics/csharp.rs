@@ -462,8 +462,8 @@ mod tests {
 
     use super::*;
     use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
-    use crate::engine::names::NameSet;
     use crate::engine::context::Ctx;
+    use crate::engine::names::NameSet;
     use crate::language::Language;
 
     fn with_ctx<R>(src: &str, f: impl for<'t> FnOnce(&Ctx<'t>, Node<'t>) -> R) -> R {
@@ -622,7 +622,10 @@ mod tests {
                 .unwrap();
             assert!(holds(t), "a variable bound to an async call");
             assert!(!holds(call(root, src, "Fire")), "async void leaves nothing");
-            assert!(!holds(call(root, src, "Both")), "a sync overload of the same name");
+            assert!(
+                !holds(call(root, src, "Both")),
+                "a sync overload of the same name"
+            );
             assert!(!holds(call(root, src, "Other")));
             assert!(!holds(call(root, src, "x.Load")), "another object's method");
         });
@@ -677,7 +680,10 @@ mod tests {
             assert!(!check(&parallel, "b"));
             assert!(!check(&looped, "b"));
             assert!(check(&looped, "c"));
-            assert!(!check(&looped, "d"), "a loop inside the task is not a loop of spawns");
+            assert!(
+                !check(&looped, "d"),
+                "a loop inside the task is not a loop of spawns"
+            );
         });
     }
 }
