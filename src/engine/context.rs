@@ -75,6 +75,20 @@ fn startup_name(name: &str) -> bool {
         || STARTUP_SUFFIXES.iter().any(|p| n.ends_with(p))
 }
 
+/// A .NET test project's folder: `UnitTest`, `Core.Tests`, `Api.IntegrationTest` (lower case).
+fn dotnet_test_project(dir: &str) -> bool {
+    matches!(dir, "unittest" | "unittests")
+        || [
+            ".test",
+            ".tests",
+            "unittests",
+            "integrationtests",
+            "integrationtest",
+        ]
+        .iter()
+        .any(|s| dir.ends_with(s) && dir.len() > s.len())
+}
+
 /// What a file is for, from its path and first line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FileRole {
@@ -108,7 +122,7 @@ impl FileRole {
             matches!(
                 d.as_str(),
                 "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e"
-            )
+            ) || dotnet_test_project(d)
         });
         let test_name = name.contains(".test.")
             || name.contains(".spec.")
@@ -1070,6 +1084,21 @@ fn number(t: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotnet_test_projects_are_test_code() {
+        for (path, test) in [
+            ("Duplicati/UnitTest/Issue4693.cs", true),
+            ("test/Core.Test/Auth/Service.cs", true),
+            ("src/Shop.Api.Tests/OrdersApi.cs", true),
+            ("src/Shop.IntegrationTests/Db.cs", true),
+            ("src/Shop.Api/Controllers/Orders.cs", false),
+            ("src/Latest/Orders.cs", false),
+        ] {
+            let role = FileRole::of(std::path::Path::new(path), "");
+            assert_eq!(role.test, test, "{path}");
+        }
+    }
 
     #[test]
     fn start_up_names() {
