@@ -586,14 +586,18 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
                 .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
+            // An enclosing call, or the call that hands a function in scope to threads
+            // (`Parallel.ForEach(items, Process)` runs `Process` as if inside it).
             Target::Calls(names) => within
                 .iter()
+                .copied()
                 .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind()))
-                .find(|a| names.matches_any(&self.callee_names(**a)))
+                .chain(scope.iter().filter_map(|f| self.thread_entries.get(&f.id()).copied()))
+                .find(|a| names.matches_any(&self.callee_names(*a)))
                 .map(|a| {
-                    let callee = (self.sem.callee)(*a).map_or(*a, |c| c);
+                    let callee = (self.sem.callee)(a).map_or(a, |c| c);
                     vec![head(
-                        *a,
+                        a,
                         &format!("inside this `{}` call", self.snippet(callee)),
                     )]
                 }),

@@ -661,7 +661,8 @@ mod tests {
     fn inside_calls_and_spawned_in_loop() {
         let src = "class C { void M(string[] xs) { Parallel.ForEach(xs, x => a()); Task.Run(() => b());\n\
                    for (var i = 0; i < 3; i++) { Task.Run(() => c()); }\n\
-                   Task.Run(() => { for (var j = 0; j < 3; j++) { d(); } }); } }";
+                   Task.Run(() => { for (var j = 0; j < 3; j++) { d(); } }); Parallel.For(0, 3, Work); }\n\
+                   void Work(int k) { e(); } }";
         with_ctx(src, |ctx, root| {
             let parallel = Constraint::Inside(
                 vec![Selector {
