@@ -592,7 +592,11 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .copied()
                 .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind()))
-                .chain(scope.iter().filter_map(|f| self.thread_entries.get(&f.id()).copied()))
+                .chain(
+                    scope
+                        .iter()
+                        .filter_map(|f| self.thread_entries.get(&f.id()).copied()),
+                )
                 .find(|a| names.matches_any(&self.callee_names(*a)))
                 .map(|a| {
                     let callee = (self.sem.callee)(a).map_or(a, |c| c);
