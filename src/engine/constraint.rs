@@ -41,6 +41,9 @@ pub enum Context {
     /// The body of a main-module guard: `if __name__ == "__main__":`, `if (require.main ===
     /// module)`; code there runs only when the file is executed, not when it is imported.
     MainGuard,
+    /// A function handed to threads or tasks by a call inside a loop: one per iteration, all
+    /// running it at once (`for (..) Task.Run(() => ..)`).
+    SpawnedInLoop,
 }
 
 impl Context {
@@ -57,6 +60,7 @@ impl Context {
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
         ("main-guard", Context::MainGuard),
+        ("spawned-in-loop", Context::SpawnedInLoop),
     ];
 
     /// Parse a context word.
@@ -83,6 +87,12 @@ pub enum Property {
     /// A function (or the function a name refers to) wrapped by a decorator that may change
     /// how a call runs it; `staticmethod`, `property`, `functools` caches and the like do not.
     Decorated,
+    /// A value still to be awaited: a call to a same-file async function (not declared
+    /// `void`), through a binding or a call chained on it.
+    AsyncResult,
+    /// A name an earlier `await` of the same function mentions, or whose completion it checked
+    /// (`t.IsCompleted`): the value is already settled here.
+    Awaited,
 }
 
 impl Property {
@@ -93,6 +103,8 @@ impl Property {
         ("async", Property::Async),
         ("add-only", Property::AddOnly),
         ("decorated", Property::Decorated),
+        ("async-result", Property::AsyncResult),
+        ("awaited", Property::Awaited),
     ];
 
     /// Parse a property word.
@@ -111,7 +123,8 @@ pub enum Target {
     Context(Context),
     /// Nodes of these grammar kinds.
     Kinds(Vec<String>),
-    /// Calls whose callee resolves to one of these names (has only).
+    /// Calls whose callee resolves to one of these names (for `inside`: an enclosing call,
+    /// such as the `Parallel.ForEach` a lambda is passed to).
     Calls(NameSet),
 }
 

@@ -75,6 +75,20 @@ fn startup_name(name: &str) -> bool {
         || STARTUP_SUFFIXES.iter().any(|p| n.ends_with(p))
 }
 
+/// A .NET test project's folder: `UnitTest`, `Core.Tests`, `Api.IntegrationTest` (lower case).
+fn dotnet_test_project(dir: &str) -> bool {
+    matches!(dir, "unittest" | "unittests")
+        || [
+            ".test",
+            ".tests",
+            "unittests",
+            "integrationtests",
+            "integrationtest",
+        ]
+        .iter()
+        .any(|s| dir.ends_with(s) && dir.len() > s.len())
+}
+
 /// What a file is for, from its path and first line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FileRole {
@@ -108,7 +122,7 @@ impl FileRole {
             matches!(
                 d.as_str(),
                 "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e"
-            )
+            ) || dotnet_test_project(d)
         });
         let test_name = name.contains(".test.")
             || name.contains(".spec.")
@@ -547,6 +561,20 @@ impl<'t> Ctx<'t> {
                 }
                 Some(labels)
             }),
+            Target::Context(Context::SpawnedInLoop) => scope.iter().find_map(|f| {
+                let site = *self.thread_entries.get(&f.id())?;
+                let site_fn = self.enclosing_function(site);
+                let looped = self
+                    .ancestors(site)
+                    .into_iter()
+                    .rev()
+                    .take_while(|a| Some(a.id()) != site_fn.map(|s| s.id()))
+                    .find(|a| self.sem.loop_kinds.contains(&a.kind()))?;
+                Some(vec![
+                    head(*f, "this function runs on other threads"),
+                    head(looped, "started once per iteration of this loop"),
+                ])
+            }),
             Target::Context(Context::Loop) => within
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind()))
@@ -562,7 +590,25 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
                 .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
-            Target::Calls(_) => None,
+            // An enclosing call, or the call that hands a function in scope to threads
+            // (`Parallel.ForEach(items, Process)` runs `Process` as if inside it).
+            Target::Calls(names) => within
+                .iter()
+                .copied()
+                .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind()))
+                .chain(
+                    scope
+                        .iter()
+                        .filter_map(|f| self.thread_entries.get(&f.id()).copied()),
+                )
+                .find(|a| names.matches_any(&self.callee_names(*a)))
+                .map(|a| {
+                    let callee = (self.sem.callee)(a).map_or(a, |c| c);
+                    vec![head(
+                        a,
+                        &format!("inside this `{}` call", self.snippet(callee)),
+                    )]
+                }),
         }
     }
 
@@ -822,6 +868,8 @@ impl<'t> Ctx<'t> {
                 .own_function_refs(node)
                 .iter()
                 .any(|f| self.rewrapped(*f)),
+            Property::AsyncResult => self.async_result(node, 0),
+            Property::Awaited => self.awaited(node),
         }
     }
 
@@ -966,6 +1014,75 @@ impl<'t> Ctx<'t> {
             .filter(|c| !c.is_whitespace())
             .collect();
         FRESH_COLLECTIONS.contains(&spelled.as_str())
+    }
+
+
+
+    /// A call to a same-file async function that returns something to await (not declared
+    /// `void`), or a name bound to one. Every same-file function of that name must be one:
+    /// an overload that is not async makes the call ambiguous.
+    fn async_result(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        let node = unwrap_parens(node);
+        if self.sem.call_kinds.contains(&node.kind()) {
+            let Some(callee) = (self.sem.callee)(node) else {
+                return false;
+            };
+            let refs = self.function_refs(callee);
+            if refs.is_empty() {
+                return false;
+            }
+            let overloads = self
+                .referenced_name(callee)
+                .and_then(|n| self.facts.functions.get(&n).cloned())
+                .unwrap_or(refs);
+            return overloads
+                .iter()
+                .all(|f| (self.sem.is_async)(*f, self.src) && !returns_void(*f, self.src));
+        }
+        if (self.sem.path)(node, self.src).is_none() {
+            return false;
+        }
+        self.binding_for(node)
+            .is_some_and(|b| self.async_result(b.value, depth + 1))
+    }
+
+    /// Is the value `node` names already settled where it is used: an earlier `await` (or
+    /// other suspension) of the same function mentions it, or the function checked its
+    /// completion (`t.IsCompleted`, `f.done()`) before.
+    fn awaited(&self, node: Node<'t>) -> bool {
+        // A call makes a new value each time.
+        if self.sem.call_kinds.contains(&unwrap_parens(node).kind()) {
+            return false;
+        }
+        let Some(key) = settled_key(text(node, self.src), self.sem.self_names) else {
+            return false;
+        };
+        let Some(function) = self.enclosing_function(node) else {
+            return false;
+        };
+        let word = regex::escape(&key);
+        let Ok(mention) = regex::Regex::new(&format!(r"(^|[^\w.]|\b(?:this|self)\.){word}\b"))
+        else {
+            return false;
+        };
+        let Ok(check) = regex::Regex::new(&format!(
+            r"(^|[^\w.]|\b(?:this|self)\.){word}\s*\.\s*(?:{})\b",
+            COMPLETION_CHECKS.join("|")
+        )) else {
+            return false;
+        };
+        let before = &self.src[function.start_byte()..node.start_byte()];
+        if check.is_match(&String::from_utf8_lossy(before)) {
+            return true;
+        }
+        super::semantics::any_in_scope(function, self.sem.function_kinds, |n| {
+            n.end_byte() <= node.start_byte()
+                && self.sem.suspend_kinds.contains(&n.kind())
+                && mention.is_match(text(n, self.src))
+        })
     }
 
     /// A loop with a large literal bound and a pure body, or a function (or a name of one)
@@ -1118,6 +1235,37 @@ fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
+/// Members that tell whether a task or future has finished (`t.IsCompleted`, `f.done()`).
+const COMPLETION_CHECKS: &[&str] = &[
+    "IsCompleted",
+    "IsCompletedSuccessfully",
+    "IsFaulted",
+    "IsCanceled",
+    "Status",
+    "done",
+    "isDone",
+    "is_finished",
+];
+
+/// The name a settled-value check looks for: the leading name of an expression without its
+/// `this.`/`self.` prefix (`this._load` → `_load`, `tasks[0]` → `tasks`); None if there is none.
+fn settled_key(written: &str, self_names: &[&str]) -> Option<String> {
+    let rest = strip_self(written.trim(), self_names);
+    let key: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let key = key.trim_end_matches('.').to_string();
+    (!key.is_empty() && key.starts_with(|c: char| !c.is_ascii_digit())).then_some(key)
+}
+
+/// Is a function declared to return `void` (C# `async void`, which leaves nothing to await)?
+fn returns_void(f: Node, src: &[u8]) -> bool {
+    f.child_by_field_name("returns")
+        .or_else(|| f.child_by_field_name("type"))
+        .is_some_and(|t| text(t, src) == "void")
+}
+
 fn unwrap_parens(mut node: Node) -> Node {
     while matches!(
         node.kind(),
@@ -1261,6 +1409,21 @@ class B:
             assert!(ctx.holds(&is(Property::Async), callee(2)).is_some());
             assert!(ctx.holds(&is(Property::Decorated), callee(2)).is_none());
         });
+    }
+
+    #[test]
+    fn dotnet_test_projects_are_test_code() {
+        for (path, test) in [
+            ("Duplicati/UnitTest/Issue4693.cs", true),
+            ("test/Core.Test/Auth/Service.cs", true),
+            ("src/Shop.Api.Tests/OrdersApi.cs", true),
+            ("src/Shop.IntegrationTests/Db.cs", true),
+            ("src/Shop.Api/Controllers/Orders.cs", false),
+            ("src/Latest/Orders.cs", false),
+        ] {
+            let role = FileRole::of(std::path::Path::new(path), "");
+            assert_eq!(role.test, test, "{path}");
+        }
     }
 
     #[test]
