@@ -73,6 +73,26 @@ pub enum Property {
     SharedState,
     /// An async function.
     Async,
+    /// A name that is a parameter of its enclosing function.
+    Parameter,
+    /// An assignment target that concurrently running copies of one task update: a task
+    /// started in a loop writes a variable declared outside that loop (Go).
+    SharedBetweenTasks,
+    /// A closure that refers to a variable of an enclosing loop's header, other than
+    /// through its parameters (Go before 1.22 shares one variable across iterations).
+    CapturesLoopVariable,
+    /// A type (or a range clause's element) whose values hold a lock, WaitGroup or other
+    /// must-not-copy primitive by value (Go: `sync.Mutex`, a same-file struct with one).
+    LockByValue,
+    /// A task start whose end something waits for or hears of: a WaitGroup, errgroup,
+    /// channel, select or context in the starting function or in the task (Go).
+    Joined,
+    /// A task started per item with a concurrency limit: a semaphore channel, `Acquire`,
+    /// errgroup `SetLimit`, or a wait in the loop (Go).
+    ConcurrencyLimited,
+    /// A call or function reference whose function returns an error (Go: a same-file
+    /// function with an `error` result, or a server's `ListenAndServe`/`Serve`).
+    ReturnsError,
 }
 
 impl Property {
@@ -81,7 +101,24 @@ impl Property {
         ("cpu-bound", Property::CpuBound),
         ("shared-state", Property::SharedState),
         ("async", Property::Async),
+        ("parameter", Property::Parameter),
+        ("shared-between-tasks", Property::SharedBetweenTasks),
+        ("captures-loop-variable", Property::CapturesLoopVariable),
+        ("lock-by-value", Property::LockByValue),
+        ("joined", Property::Joined),
+        ("concurrency-limited", Property::ConcurrencyLimited),
+        ("returns-error", Property::ReturnsError),
     ];
+
+    /// The languages that implement this property, or None if every language does.
+    pub fn languages(self) -> Option<&'static [&'static str]> {
+        match self {
+            Property::CpuBound | Property::SharedState | Property::Async | Property::Parameter => {
+                None
+            }
+            _ => Some(&["go"]),
+        }
+    }
 
     /// Parse a property word.
     pub fn parse(word: &str) -> Option<Property> {

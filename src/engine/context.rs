@@ -44,6 +44,8 @@ pub struct Ctx<'t> {
     own_self: HashSet<usize>,
     /// Functions whose names say they run once at start-up (`init`, `setupRoutes`, ...).
     startup_named: HashSet<usize>,
+    /// The file's language, for properties only some languages implement.
+    lang: Language,
 }
 
 /// Names (lower case, without `_`) of functions that run once at start-up.
@@ -146,6 +148,7 @@ impl<'t> Ctx<'t> {
         role: FileRole,
     ) -> Ctx<'t> {
         let mut ctx = Ctx {
+            lang,
             role,
             own_self: HashSet::new(),
             startup_named: HashSet::new(),
@@ -205,6 +208,21 @@ impl<'t> Ctx<'t> {
         }
         self.thread_entries = threads;
         self.handlers = handlers;
+    }
+
+    /// The file's source bytes.
+    pub fn src(&self) -> &'t [u8] {
+        self.src
+    }
+
+    /// The facts gathered from the file.
+    pub fn facts(&self) -> &FileFacts<'t> {
+        &self.facts
+    }
+
+    /// Where a function is handed to threads or tasks, if it is.
+    pub fn thread_site(&self, function: Node<'t>) -> Option<Node<'t>> {
+        self.thread_entries.get(&function.id()).copied()
     }
 
     /// Ancestors of `node`, outermost first, found by descending from the root (no parent chains).
@@ -808,6 +826,15 @@ impl<'t> Ctx<'t> {
                 .function_refs(node)
                 .iter()
                 .any(|f| (self.sem.is_async)(*f, self.src)),
+            Property::Parameter => {
+                let spelled = text(node, self.src);
+                self.enclosing_function(node)
+                    .is_some_and(|f| self.is_parameter(f, spelled))
+            }
+            _ => match self.lang {
+                Language::Go => super::semantics::go::property(self, p, node),
+                _ => false,
+            },
         }
     }
 

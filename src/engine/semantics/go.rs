@@ -2,6 +2,9 @@
 
 use tree_sitter::Node;
 
+use super::super::constraint::Property;
+use super::super::context::Ctx;
+use super::super::names::NameSet;
 use super::{
     Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, any_in_scope, has_keyword,
     member_path, named_children, root_object, text, unquote,
@@ -176,6 +179,12 @@ fn collect_bind<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
             (side("left"), side("right"))
         }
     };
+    // `var wg sync.WaitGroup` declares a zero value of its type: bind the name to the type.
+    let values: Vec<Node<'t>> = if values.is_empty() && node.kind() == "var_spec" {
+        node.child_by_field_name("type").into_iter().collect()
+    } else {
+        values.into_iter().map(|v| constructed_type(v, src)).collect()
+    };
     // `a, b := f()` binds both names to the one call.
     let single = (values.len() == 1).then(|| values[0]);
     for (i, name) in names.into_iter().enumerate() {
@@ -187,6 +196,31 @@ fn collect_bind<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
             continue;
         }
         facts.bind(spelled, value, name);
+    }
+}
+
+/// The type a value expression constructs, for `created-by`: `&T{..}`, `T{..}` and `new(T)`
+/// are made by `T`; any other expression is itself.
+fn constructed_type<'t>(value: Node<'t>, src: &[u8]) -> Node<'t> {
+    let mut v = value;
+    if v.kind() == "unary_expression"
+        && let Some(op) = v.child_by_field_name("operand")
+        && op.kind() == "composite_literal"
+    {
+        v = op;
+    }
+    match v.kind() {
+        "composite_literal" => v.child_by_field_name("type").unwrap_or(value),
+        "call_expression"
+            if v
+                .child_by_field_name("function")
+                .is_some_and(|f| text(f, src) == "new") =>
+        {
+            v.child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .unwrap_or(value)
+        }
+        _ => value,
     }
 }
 
@@ -232,30 +266,542 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
 }
 
 /// Is `name` a parameter, receiver, result or local of `function` (not of nested literals)?
+/// Also works on any other node: a loop declares its header's and body's variables.
 fn declared_in(function: Node, name: &str, src: &[u8]) -> bool {
+    any_in_scope(function, FUNCTIONS, |node| declares(node, name, src))
+}
+
+/// Does this node declare `name` (a parameter, `var`, `const`, `:=`, range or case variable)?
+fn declares(node: Node, name: &str, src: &[u8]) -> bool {
     let is = |n: Node| n.kind() == "identifier" && text(n, src) == name;
-    any_in_scope(function, FUNCTIONS, |node| {
-        match node.kind() {
-            "parameter_declaration"
-            | "variadic_parameter_declaration"
-            | "var_spec"
-            | "const_spec" => {
-                let mut cursor = node.walk();
-                node.children_by_field_name("name", &mut cursor).any(is)
-            }
-            "short_var_declaration" => node
-                .child_by_field_name("left")
-                .is_some_and(|l| named_children(l).into_iter().any(is)),
-            // `for k, v := range m`, `case v := <-ch`.
-            "range_clause" | "receive_statement" if has_keyword(node, ":=") => node
-                .child_by_field_name("left")
-                .is_some_and(|l| named_children(l).into_iter().any(is)),
-            "type_switch_statement" => node
-                .child_by_field_name("alias")
-                .is_some_and(|a| named_children(a).into_iter().any(is)),
-            _ => false,
+    match node.kind() {
+        "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => {
+            let mut cursor = node.walk();
+            node.children_by_field_name("name", &mut cursor).any(is)
         }
+        "short_var_declaration" => node
+            .child_by_field_name("left")
+            .is_some_and(|l| named_children(l).into_iter().any(is)),
+        // `for k, v := range m`, `case v := <-ch`.
+        "range_clause" | "receive_statement" if has_keyword(node, ":=") => node
+            .child_by_field_name("left")
+            .is_some_and(|l| named_children(l).into_iter().any(is)),
+        "type_switch_statement" => node
+            .child_by_field_name("alias")
+            .is_some_and(|a| named_children(a).into_iter().any(is)),
+        _ => false,
+    }
+}
+
+/// Go's implementation of the properties only some languages have.
+pub fn property<'t>(ctx: &Ctx<'t>, p: Property, node: Node<'t>) -> bool {
+    match p {
+        Property::SharedBetweenTasks => shared_between_tasks(ctx, node),
+        Property::CapturesLoopVariable => captured_loop_variable(ctx, node).is_some(),
+        Property::LockByValue => lock_by_value(ctx, node),
+        Property::Joined => joined(ctx, node),
+        Property::ConcurrencyLimited => concurrency_limited(ctx, node),
+        Property::ReturnsError => returns_error(ctx, node),
+        _ => false,
+    }
+}
+
+/// The variable an assignment target writes: `s.a[k].b` → `s`.
+fn target_root(target: Node) -> Node {
+    root_object(
+        target,
+        &[
+            ("selector_expression", "operand"),
+            ("index_expression", "operand"),
+            ("parenthesized_expression", ""),
+            ("unary_expression", "operand"),
+        ],
+    )
+}
+
+/// A write in a goroutine (or errgroup task) started in a loop, to a variable declared
+/// outside that loop: every iteration's task updates the same variable at once. Elements
+/// indexed by a per-task variable (`sums[i] += x`, `i` a parameter or a loop variable) are
+/// each task's own.
+fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
+    let src = ctx.src();
+    let Some(task) = ctx.enclosing_function(target) else {
+        return false;
+    };
+    if !shared_state(target, Some(task), src, ctx.facts()) {
+        return false;
+    }
+    let Some(site) = ctx.thread_site(task) else {
+        return false;
+    };
+    let name = text(target_root(target), src);
+    let anc = ctx.ancestors(site);
+    // Per-task index variables: declared in the task or by a loop around its start.
+    let mut own: Vec<Node<'t>> = vec![task];
+    own.extend(anc.iter().copied().filter(|a| a.kind() == "for_statement"));
+    if indexed_by_own(target, &own, src) {
+        return false;
+    }
+    let mut in_loop = false;
+    for a in anc.iter().rev() {
+        if a.kind() == "for_statement" {
+            if declared_in(*a, name, src) {
+                // Declared per iteration: each task has its own.
+                return false;
+            }
+            in_loop = true;
+        }
+        if FUNCTIONS.contains(&a.kind()) && declared_in(*a, name, src) {
+            return in_loop;
+        }
+    }
+    in_loop && ctx.facts().module_names.contains(name)
+}
+
+/// Does an index on the way from `target` to its root use a variable declared in one of
+/// `scopes` (the task itself, or a loop around the task's start)?
+fn indexed_by_own(target: Node, scopes: &[Node], src: &[u8]) -> bool {
+    let mut cur = target;
+    loop {
+        match cur.kind() {
+            "index_expression" => {
+                if let Some(index) = cur.child_by_field_name("index") {
+                    let own = any_in_scope(index, &[], |n| {
+                        n.kind() == "identifier"
+                            && scopes.iter().any(|s| declared_in(*s, text(n, src), src))
+                    });
+                    if own {
+                        return true;
+                    }
+                }
+                match cur.child_by_field_name("operand") {
+                    Some(o) => cur = o,
+                    None => return false,
+                }
+            }
+            "selector_expression" => match cur.child_by_field_name("operand") {
+                Some(o) => cur = o,
+                None => return false,
+            },
+            "parenthesized_expression" => match cur.named_child(0) {
+                Some(o) => cur = o,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+}
+
+/// Names a loop header declares: `for i := ..`, `for k, v := range ..`.
+fn loop_header_names<'s>(for_stmt: Node, src: &'s [u8]) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    for clause in named_children(for_stmt) {
+        let left = match clause.kind() {
+            "range_clause" if has_keyword(clause, ":=") => clause.child_by_field_name("left"),
+            "for_clause" => clause
+                .child_by_field_name("initializer")
+                .filter(|i| i.kind() == "short_var_declaration")
+                .and_then(|i| i.child_by_field_name("left")),
+            _ => None,
+        };
+        for n in left.map(named_children).unwrap_or_default() {
+            if n.kind() == "identifier" && text(n, src) != "_" {
+                out.push(text(n, src));
+            }
+        }
+    }
+    out
+}
+
+/// The loop variable a closure refers to (not through a parameter, not re-declared in the
+/// loop body before the closure), searching loops up to the enclosing function.
+pub fn captured_loop_variable<'t>(ctx: &Ctx<'t>, closure: Node<'t>) -> Option<String> {
+    if closure.kind() != "func_literal" {
+        return None;
+    }
+    let src = ctx.src();
+    let body = closure.child_by_field_name("body")?;
+    for a in ctx.ancestors(closure).iter().rev() {
+        if FUNCTIONS.contains(&a.kind()) {
+            break;
+        }
+        if a.kind() != "for_statement" {
+            continue;
+        }
+        for name in loop_header_names(*a, src) {
+            if declared_in(closure, name, src) {
+                continue;
+            }
+            let redeclared = a.child_by_field_name("body").is_some_and(|b| {
+                any_in_scope(b, FUNCTIONS, |n| {
+                    n.start_byte() < closure.start_byte() && declares(n, name, src)
+                })
+            });
+            if redeclared {
+                continue;
+            }
+            if refers_to(body, name, src) {
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Does `body` use the variable `name` (not where a nested literal declares its own)?
+fn refers_to(body: Node, name: &str, src: &[u8]) -> bool {
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "func_literal" && declared_in(n, name, src) {
+            continue;
+        }
+        if n.kind() == "identifier" && text(n, src) == name {
+            return true;
+        }
+        stack.extend(named_children(n));
+    }
+    false
+}
+
+/// Types that must not be copied after first use.
+const LOCK_TYPES: &[&str] = &[
+    "sync.Mutex",
+    "sync.RWMutex",
+    "sync.WaitGroup",
+    "sync.Once",
+    "sync.Cond",
+    "sync.Map",
+    "sync.Pool",
+];
+
+/// A type holding a lock by value, or a range clause whose value variable copies elements
+/// of such a type.
+fn lock_by_value<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
+    if node.kind() != "range_clause" {
+        return type_holds_lock(ctx, node, 0);
+    }
+    let src = ctx.src();
+    let names = node
+        .child_by_field_name("left")
+        .map(named_children)
+        .unwrap_or_default();
+    if names.len() < 2 || text(names[1], src) == "_" {
+        return false;
+    }
+    let Some(right) = node.child_by_field_name("right") else {
+        return false;
+    };
+    let element = declared_type(ctx, right).and_then(|t| match t.kind() {
+        "slice_type" | "array_type" => t.child_by_field_name("element"),
+        "map_type" => t.child_by_field_name("value"),
+        _ => None,
+    });
+    element.is_some_and(|e| type_holds_lock(ctx, e, 0))
+}
+
+/// The declared type of a variable: a parameter's or `var`'s type, or the type of the
+/// composite literal it was made from, searched in enclosing functions and the package.
+fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
+    if ident.kind() != "identifier" {
+        return None;
+    }
+    let src = ctx.src();
+    let name = text(ident, src);
+    let mut scopes: Vec<Node<'t>> = ctx
+        .ancestors(ident)
+        .into_iter()
+        .filter(|a| FUNCTIONS.contains(&a.kind()))
+        .collect();
+    scopes.reverse();
+    scopes.push(ctx.ancestors(ident).first().copied()?);
+    for scope in scopes {
+        let mut found = None;
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            if n.id() != scope.id() && FUNCTIONS.contains(&n.kind()) {
+                continue;
+            }
+            if n.start_byte() < ident.start_byte() && declares(n, name, src) {
+                found = match n.kind() {
+                    "parameter_declaration" | "var_spec" => n.child_by_field_name("type"),
+                    "short_var_declaration" => n
+                        .child_by_field_name("right")
+                        .and_then(|r| r.named_child(0))
+                        .filter(|v| v.kind() == "composite_literal")
+                        .and_then(|v| v.child_by_field_name("type")),
+                    _ => None,
+                };
+                if found.is_some() {
+                    break;
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Does a value of this type hold a lock by value (through fields and arrays of same-file
+/// struct types)?
+fn type_holds_lock<'t>(ctx: &Ctx<'t>, ty: Node<'t>, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let src = ctx.src();
+    match ty.kind() {
+        "qualified_type" => NameSet::Static(LOCK_TYPES).matches_any(&ctx.resolve(ty)),
+        "parenthesized_type" => ty
+            .named_child(0)
+            .is_some_and(|t| type_holds_lock(ctx, t, depth + 1)),
+        "array_type" => ty
+            .child_by_field_name("element")
+            .is_some_and(|t| type_holds_lock(ctx, t, depth + 1)),
+        "generic_type" => ty
+            .child_by_field_name("type")
+            .is_some_and(|t| type_holds_lock(ctx, t, depth + 1)),
+        "struct_type" => struct_fields(ty)
+            .into_iter()
+            .any(|t| type_holds_lock(ctx, t, depth + 1)),
+        "type_identifier" => {
+            let name = text(ty, src);
+            let Some((decl, _)) = ctx.facts().classes.get(name) else {
+                return false;
+            };
+            named_children(*decl)
+                .into_iter()
+                .filter(|spec| spec.kind() == "type_spec")
+                .filter(|spec| {
+                    spec.child_by_field_name("name")
+                        .is_some_and(|n| text(n, src) == name)
+                })
+                .filter_map(|spec| spec.child_by_field_name("type"))
+                .any(|t| type_holds_lock(ctx, t, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+/// The field types of a struct type, embedded fields included.
+fn struct_fields(st: Node) -> Vec<Node> {
+    named_children(st)
+        .into_iter()
+        .filter(|l| l.kind() == "field_declaration_list")
+        .flat_map(named_children)
+        .filter(|f| f.kind() == "field_declaration")
+        .filter_map(|f| f.child_by_field_name("type"))
+        .collect()
+}
+
+/// Method names whose calls wait for, signal or hand off the end of other goroutines.
+const JOIN_METHODS: &[&str] = &[
+    "Wait", "Done", "Add", "Go", "Signal", "Broadcast", "Notify", "Stop", "Cancel", "Close",
+];
+
+/// Does this subtree (nested functions included) join, signal or cancel goroutines: channel
+/// operations, `select`, `close`, WaitGroup/errgroup calls, or a context?
+fn has_join(root: Node, src: &[u8]) -> bool {
+    any_in_scope(root, &[], |n| match n.kind() {
+        "send_statement" | "select_statement" => true,
+        "unary_expression" => n
+            .child_by_field_name("operator")
+            .is_some_and(|o| text(o, src) == "<-"),
+        "channel_type" => true,
+        "call_expression" => n.child_by_field_name("function").is_some_and(|f| {
+            match f.kind() {
+                "identifier" => text(f, src) == "close",
+                "selector_expression" => f
+                    .child_by_field_name("field")
+                    .is_some_and(|m| JOIN_METHODS.contains(&text(m, src))),
+                _ => false,
+            }
+        }),
+        "identifier" => matches!(text(n, src), "ctx" | "done" | "quit" | "stop" | "wg"),
+        "qualified_type" => text(n, src).starts_with("context."),
+        _ => false,
     })
+}
+
+/// Function nodes a `go` callee refers to: a literal, a same-file function, or the
+/// same-file methods of that name (`s.run`).
+fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
+    let refs = ctx.function_refs(callee);
+    if !refs.is_empty() {
+        return refs;
+    }
+    let src = ctx.src();
+    if callee.kind() == "selector_expression"
+        && let Some(operand) = callee.child_by_field_name("operand")
+        && !ctx.facts().imports.contains_key(text(operand, src))
+        && let Some(field) = callee.child_by_field_name("field")
+    {
+        return ctx
+            .facts()
+            .functions
+            .get(text(field, src))
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| f.kind() == "method_declaration")
+            .collect();
+    }
+    Vec::new()
+}
+
+/// A `go` statement (or task start) whose goroutine something joins or hears of. Unknown
+/// callees (other files, packages) count as joined; so do goroutines that loop forever
+/// (long-lived workers whose lifetime is the process).
+fn joined<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
+    let src = ctx.src();
+    let Some(function) = ctx.enclosing_function(node) else {
+        return true;
+    };
+    if has_join(function, src) {
+        return true;
+    }
+    let call = if node.kind() == "go_statement" {
+        node.named_child(0)
+    } else {
+        Some(node)
+    };
+    let Some(callee) = call.and_then(|c| c.child_by_field_name("function")) else {
+        return true;
+    };
+    let tasks = go_function_refs(ctx, callee);
+    if tasks.is_empty() {
+        return true;
+    }
+    tasks.iter().any(|t| has_join(*t, src) || loops_forever(*t))
+}
+
+/// Does the function's body run a `for { .. }` loop with no condition at its top level?
+fn loops_forever(function: Node) -> bool {
+    let Some(list) = function
+        .child_by_field_name("body")
+        .and_then(|b| b.named_child(0))
+    else {
+        return false;
+    };
+    named_children(list)
+        .into_iter()
+        .any(|s| s.kind() == "for_statement" && s.named_child_count() == 1)
+}
+
+/// Receiver names that by convention hold a semaphore or a pool's tokens.
+fn limiter_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["sem", "limit", "token", "slot", "throttle", "concurren", "guard", "gate", "ticket", "pool", "worker"]
+        .iter()
+        .any(|k| n.contains(k))
+}
+
+/// A goroutine or task started per loop iteration under a limit: the loop waits
+/// (a send outside the task, `Wait`, `Acquire`), the task takes a semaphore, or the function
+/// sets an errgroup limit.
+fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
+    let src = ctx.src();
+    let limits = |root: Node, skip: &[&str]| {
+        any_in_scope(root, skip, |n| match n.kind() {
+            "send_statement" => n
+                .child_by_field_name("channel")
+                .is_some_and(|c| skip.is_empty() || limiter_name(text(c, src))),
+            "unary_expression" => {
+                n.child_by_field_name("operator")
+                    .is_some_and(|o| text(o, src) == "<-")
+                    && n.child_by_field_name("operand")
+                        .is_some_and(|c| limiter_name(text(c, src)))
+            }
+            "call_expression" => n
+                .child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("field"))
+                .is_some_and(|m| {
+                    matches!(
+                        text(m, src),
+                        "Acquire" | "TryAcquire" | "SetLimit" | "Wait" | "Take" | "Allow"
+                    )
+                }),
+            _ => false,
+        })
+    };
+    let anc = ctx.ancestors(node);
+    let function = anc.iter().rev().find(|a| FUNCTIONS.contains(&a.kind()));
+    // `g.SetLimit(n)` anywhere in the function (or a limiter in the loop or the task).
+    if function.is_some_and(|f| {
+        any_in_scope(*f, &[], |n| {
+            n.kind() == "field_identifier" && text(n, src) == "SetLimit"
+        })
+    }) {
+        return true;
+    }
+    let lp = anc
+        .iter()
+        .rev()
+        .take_while(|a| !FUNCTIONS.contains(&a.kind()))
+        .find(|a| a.kind() == "for_statement");
+    if lp.is_some_and(|l| {
+        l.child_by_field_name("body")
+            .is_some_and(|b| any_in_scope(b, FUNCTIONS, |n| n.id() != node.id() && limits(n, FUNCTIONS)))
+    }) {
+        return true;
+    }
+    let call = if node.kind() == "go_statement" {
+        node.named_child(0)
+    } else {
+        Some(node)
+    };
+    let task = call
+        .and_then(|c| c.child_by_field_name("function"))
+        .filter(|f| f.kind() == "func_literal")
+        .or_else(|| {
+            // `g.Go(func() error {..})`
+            call.and_then(|c| c.child_by_field_name("arguments"))
+                .and_then(|a| a.named_child(0))
+                .filter(|f| f.kind() == "func_literal")
+        });
+    task.is_some_and(|t| limits(t, &["__none__"]))
+}
+
+/// Method names of servers whose error is the reason they stopped.
+const SERVE_METHODS: &[&str] = &["ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"];
+
+/// A callee (or call) whose function returns an error: a literal or same-file function
+/// with an `error` result, or a server's `ListenAndServe`/`Serve`.
+fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
+    let src = ctx.src();
+    let callee = if node.kind() == "call_expression" {
+        match node.child_by_field_name("function") {
+            Some(f) => f,
+            None => return false,
+        }
+    } else {
+        node
+    };
+    if callee.kind() == "selector_expression"
+        && callee
+            .child_by_field_name("field")
+            .is_some_and(|m| SERVE_METHODS.contains(&text(m, src)))
+    {
+        return true;
+    }
+    let refs = go_function_refs(ctx, callee);
+    !refs.is_empty() && refs.iter().all(|f| result_has_error(*f, src))
+}
+
+/// Does a function's result list include `error`?
+fn result_has_error(function: Node, src: &[u8]) -> bool {
+    let Some(result) = function.child_by_field_name("result") else {
+        return false;
+    };
+    match result.kind() {
+        "type_identifier" => text(result, src) == "error",
+        "parameter_list" => named_children(result).into_iter().any(|p| {
+            p.child_by_field_name("type")
+                .is_some_and(|t| t.kind() == "type_identifier" && text(t, src) == "error")
+        }),
+        _ => false,
+    }
 }
 
 const PURE_CALLS: &[&str] = &[
