@@ -70,6 +70,15 @@ const FACTS_QUERY: &str = r#"
 (method_declaration name: (field_identifier) @ravel.def.name) @ravel.def
 (type_declaration (type_spec name: (type_identifier) @ravel.class.name)) @ravel.class
 (go_statement (call_expression function: (_) @ravel.go.fn)) @ravel.go
+(function_declaration
+  parameters: (parameter_list (parameter_declaration
+    type: [(qualified_type) (pointer_type (qualified_type))] @ravel.handler.type))) @ravel.handler
+(method_declaration
+  parameters: (parameter_list (parameter_declaration
+    type: [(qualified_type) (pointer_type (qualified_type))] @ravel.handler.type))) @ravel.handler
+(func_literal
+  parameters: (parameter_list (parameter_declaration
+    type: [(qualified_type) (pointer_type (qualified_type))] @ravel.handler.type))) @ravel.handler
 (call_expression
   function: (selector_expression field: (field_identifier) @ravel.spawn.method) @ravel.spawn.fn
   arguments: (argument_list) @ravel.spawn.args
@@ -90,6 +99,31 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
             receiver: None,
             receiver_from: &[],
         });
+    } else if let (Some(function), Some(ty)) = (caps.get("ravel.handler"), caps.get("ravel.handler.type")) {
+        // A function taking an `http.ResponseWriter` (or a gin, echo or fiber context) serves
+        // requests.
+        let ty = if ty.kind() == "pointer_type" {
+            ty.named_child(0).unwrap_or(ty)
+        } else {
+            ty
+        };
+        let spelled = text(ty, src);
+        let qualified = match spelled.split_once('.') {
+            Some((pkg, name)) => match facts.imports.get(pkg) {
+                Some(path) => format!("{path}.{name}"),
+                None => spelled.to_string(),
+            },
+            None => spelled.to_string(),
+        };
+        if NameSet::Static(HANDLER_PARAMS).matches_any(&[qualified]) {
+            facts.entry_refs.push(EntryRef {
+                kind: EntryKind::Handler,
+                target: function,
+                site: function,
+                receiver: None,
+                receiver_from: &[],
+            });
+        }
     } else if let (Some(site), Some(func), Some(method), Some(args)) = (
         caps.get("ravel.spawn"),
         caps.get("ravel.spawn.fn"),
@@ -117,6 +151,14 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
     }
     true
 }
+
+/// Parameter types that make a function a request handler.
+const HANDLER_PARAMS: &[&str] = &[
+    "net/http.ResponseWriter",
+    "github.com/gin-gonic/gin.Context",
+    "github.com/labstack/echo*.Context",
+    "github.com/gofiber/fiber*.Ctx",
+];
 
 /// `import "net/http"` binds `http`; `import h "net/http"` binds `h`. `_` binds nothing; `.`
 /// imports are ignored: as wildcards they would prefix every unimported name, and a glob such
@@ -680,7 +722,11 @@ fn joined<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
 fn loops_forever(function: Node) -> bool {
     let Some(list) = function
         .child_by_field_name("body")
-        .and_then(|b| b.named_child(0))
+        .and_then(|b| {
+            named_children(b)
+                .into_iter()
+                .find(|c| c.kind() == "statement_list")
+        })
     else {
         return false;
     };
@@ -740,6 +786,15 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         .rev()
         .take_while(|a| !FUNCTIONS.contains(&a.kind()))
         .find(|a| a.kind() == "for_statement");
+    // `for range n` over a count starts a fixed number of goroutines: a pool.
+    let counted = lp
+        .and_then(|l| named_children(*l).into_iter().find(|c| c.kind() == "range_clause"))
+        .and_then(|r| r.child_by_field_name("right"))
+        .and_then(|items| declared_type(ctx, items))
+        .is_some_and(|t| !COLLECTION_TYPES.contains(&t.kind()));
+    if counted {
+        return true;
+    }
     if lp.is_some_and(|l| {
         l.child_by_field_name("body")
             .is_some_and(|b| any_in_scope(b, FUNCTIONS, |n| n.id() != node.id() && limits(n, FUNCTIONS)))
@@ -760,7 +815,36 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
                 .and_then(|a| a.named_child(0))
                 .filter(|f| f.kind() == "func_literal")
         });
-    task.is_some_and(|t| limits(t, &["__none__"]))
+    let task = task.or_else(|| {
+        let callee = call.and_then(|c| c.child_by_field_name("function"))?;
+        go_function_refs(ctx, callee).into_iter().next()
+    });
+    // A long-lived worker per item (it loops forever or drains a channel) is a pipeline stage.
+    task.is_some_and(|t| limits(t, &["__none__"]) || loops_forever(t) || drains_channel(ctx, t))
+}
+
+/// Types whose values hold a caller-sized number of items.
+const COLLECTION_TYPES: &[&str] = &["slice_type", "array_type", "map_type", "channel_type"];
+
+/// Does the function's body range, at its top level, over a channel (a variable declared as
+/// one, or a field such as `unit.src`)?
+fn drains_channel<'t>(ctx: &Ctx<'t>, function: Node<'t>) -> bool {
+    let Some(list) = function.child_by_field_name("body").and_then(|b| {
+        named_children(b)
+            .into_iter()
+            .find(|c| c.kind() == "statement_list")
+    }) else {
+        return false;
+    };
+    named_children(list)
+        .into_iter()
+        .filter(|s| s.kind() == "for_statement")
+        .filter_map(|s| named_children(s).into_iter().find(|c| c.kind() == "range_clause"))
+        .filter_map(|r| r.child_by_field_name("right"))
+        .any(|items| {
+            items.kind() == "selector_expression"
+                || declared_type(ctx, items).is_some_and(|t| t.kind() == "channel_type")
+        })
 }
 
 /// Method names of servers whose error is the reason they stopped.
@@ -770,13 +854,17 @@ const SERVE_METHODS: &[&str] = &["ListenAndServe", "ListenAndServeTLS", "Serve",
 /// with an `error` result, or a server's `ListenAndServe`/`Serve`.
 fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     let src = ctx.src();
-    let callee = if node.kind() == "call_expression" {
+    let (callee, args) = if node.kind() == "call_expression" {
         match node.child_by_field_name("function") {
-            Some(f) => f,
+            Some(f) => (
+                f,
+                node.child_by_field_name("arguments")
+                    .map(|a| a.named_child_count()),
+            ),
             None => return false,
         }
     } else {
-        node
+        (node, None)
     };
     if callee.kind() == "selector_expression"
         && callee
@@ -785,8 +873,31 @@ fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     {
         return true;
     }
-    let refs = go_function_refs(ctx, callee);
+    // A method of another type with the same name takes other arguments, as a rule.
+    let refs: Vec<Node<'t>> = go_function_refs(ctx, callee)
+        .into_iter()
+        .filter(|f| args.is_none_or(|n| accepts(*f, n)))
+        .collect();
     !refs.is_empty() && refs.iter().all(|f| result_has_error(*f, src))
+}
+
+/// Can this function be called with `n` arguments?
+fn accepts(function: Node, n: usize) -> bool {
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return false;
+    };
+    let mut count = 0;
+    for p in named_children(params) {
+        match p.kind() {
+            "variadic_parameter_declaration" => return n >= count,
+            "parameter_declaration" => {
+                let mut cursor = p.walk();
+                count += p.children_by_field_name("name", &mut cursor).count().max(1);
+            }
+            _ => {}
+        }
+    }
+    n == count
 }
 
 /// Does a function's result list include `error`?
