@@ -815,12 +815,19 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
                 .and_then(|a| a.named_child(0))
                 .filter(|f| f.kind() == "func_literal")
         });
-    let task = task.or_else(|| {
-        let callee = call.and_then(|c| c.child_by_field_name("function"))?;
-        go_function_refs(ctx, callee).into_iter().next()
-    });
+    let task = match task {
+        Some(t) => t,
+        None => {
+            // A function of another file may be a long-lived loop: leave it alone.
+            let callee = call.and_then(|c| c.child_by_field_name("function"));
+            match callee.and_then(|c| go_function_refs(ctx, c).into_iter().next()) {
+                Some(t) => t,
+                None => return true,
+            }
+        }
+    };
     // A long-lived worker per item (it loops forever or drains a channel) is a pipeline stage.
-    task.is_some_and(|t| limits(t, &["__none__"]) || loops_forever(t) || drains_channel(ctx, t))
+    limits(task, &["__none__"]) || loops_forever(task) || drains_channel(ctx, task)
 }
 
 /// Types whose values hold a caller-sized number of items.
