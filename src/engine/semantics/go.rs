@@ -391,13 +391,31 @@ fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
                 // Declared per iteration: each task has its own.
                 return false;
             }
-            in_loop = true;
+            // A loop that waits for each iteration's task runs them one after another.
+            in_loop |= !waits_each_iteration(*a, src);
         }
         if FUNCTIONS.contains(&a.kind()) && declared_in(*a, name, src) {
             return in_loop;
         }
     }
     in_loop && ctx.facts().module_names.contains(name)
+}
+
+/// Does the loop's body (outside the tasks it starts) wait: a `Wait..` call or a receive?
+fn waits_each_iteration(for_stmt: Node, src: &[u8]) -> bool {
+    let Some(body) = for_stmt.child_by_field_name("body") else {
+        return false;
+    };
+    any_in_scope(body, FUNCTIONS, |n| match n.kind() {
+        "unary_expression" => n
+            .child_by_field_name("operator")
+            .is_some_and(|o| text(o, src) == "<-"),
+        "call_expression" => n
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("field"))
+            .is_some_and(|m| text(m, src).starts_with("Wait")),
+        _ => false,
+    })
 }
 
 /// Does an index on the way from `target` to its root use a variable declared in one of
@@ -679,6 +697,11 @@ fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
         && !ctx.facts().imports.contains_key(text(operand, src))
         && let Some(field) = callee.child_by_field_name("field")
     {
+        // Only methods of the operand's declared type: `s.push()` with `s *Syncer`.
+        let Some(operand_type) = declared_type(ctx, operand).map(|t| base_type_name(t, src))
+        else {
+            return Vec::new();
+        };
         return ctx
             .facts()
             .functions
@@ -687,9 +710,34 @@ fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
             .unwrap_or_default()
             .into_iter()
             .filter(|f| f.kind() == "method_declaration")
+            .filter(|f| {
+                f.child_by_field_name("receiver")
+                    .and_then(|r| named_children(r).into_iter().next())
+                    .and_then(|p| p.child_by_field_name("type"))
+                    .is_some_and(|t| base_type_name(t, src) == operand_type)
+            })
             .collect();
     }
     Vec::new()
+}
+
+/// A type's name without pointers and type arguments: `*Cache[K]` → `Cache`.
+fn base_type_name<'s>(ty: Node, src: &'s [u8]) -> &'s str {
+    let mut t = ty;
+    loop {
+        match t.kind() {
+            "pointer_type" | "parenthesized_type" => match t.named_child(0) {
+                Some(inner) => t = inner,
+                None => break,
+            },
+            "generic_type" => match t.child_by_field_name("type") {
+                Some(inner) => t = inner,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    text(t, src)
 }
 
 /// A `go` statement (or task start) whose goroutine something joins or hears of. Unknown
@@ -759,15 +807,18 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
                     && n.child_by_field_name("operand")
                         .is_some_and(|c| limiter_name(text(c, src)))
             }
-            "call_expression" => n
-                .child_by_field_name("function")
-                .and_then(|f| f.child_by_field_name("field"))
-                .is_some_and(|m| {
-                    matches!(
-                        text(m, src),
-                        "Acquire" | "TryAcquire" | "SetLimit" | "Wait" | "Take" | "Allow"
-                    )
-                }),
+            "call_expression" => n.child_by_field_name("function").is_some_and(|f| {
+                let method = f.child_by_field_name("field").map(|m| text(m, src));
+                let limiter = f
+                    .child_by_field_name("operand")
+                    .is_some_and(|o| limiter_name(text(o, src)));
+                limiter
+                    || method.is_some_and(|m| {
+                        ["Acquire", "TryAcquire", "SetLimit", "Wait", "Take", "Allow", "Reserve"]
+                            .iter()
+                            .any(|p| m.starts_with(p))
+                    })
+            }),
             _ => false,
         })
     };
@@ -873,10 +924,21 @@ fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     } else {
         (node, None)
     };
+    // `srv.Serve(ln)`: an HTTP or gRPC server; `svc.Serve(ctx)` is a service runner whose
+    // error its supervisor handles.
+    let serves_listener = || {
+        node.child_by_field_name("arguments")
+            .is_some_and(|a| a.named_child_count() > 0
+                && !text(a, src).to_ascii_lowercase().contains("ctx")
+                && !text(a, src).contains("context"))
+    };
     if callee.kind() == "selector_expression"
-        && callee
-            .child_by_field_name("field")
-            .is_some_and(|m| SERVE_METHODS.contains(&text(m, src)))
+        && callee.child_by_field_name("field").is_some_and(|m| {
+            let m = text(m, src);
+            m.starts_with("ListenAndServe")
+                || (SERVE_METHODS.contains(&m)
+                    && (node.kind() != "call_expression" || serves_listener()))
+        })
     {
         return true;
     }
