@@ -335,6 +335,13 @@ fn declares(node: Node, name: &str, src: &[u8]) -> bool {
     }
 }
 
+/// Does a (variadic) parameter declaration name `name`?
+fn declares_name(decl: Node, name: &str, src: &[u8]) -> bool {
+    let mut cursor = decl.walk();
+    decl.children_by_field_name("name", &mut cursor)
+        .any(|n| text(n, src) == name)
+}
+
 /// Go's implementation of the properties only some languages have.
 pub fn property<'t>(ctx: &Ctx<'t>, p: Property, node: Node<'t>) -> bool {
     match p {
@@ -651,6 +658,8 @@ fn struct_fields(st: Node) -> Vec<Node> {
         .filter(|l| l.kind() == "field_declaration_list")
         .flat_map(named_children)
         .filter(|f| f.kind() == "field_declaration")
+        // An embedded `*T` holds a pointer, not a T.
+        .filter(|f| !has_keyword(*f, "*"))
         .filter_map(|f| f.child_by_field_name("type"))
         .collect()
 }
@@ -837,13 +846,25 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         .rev()
         .take_while(|a| !FUNCTIONS.contains(&a.kind()))
         .find(|a| a.kind() == "for_statement");
-    // `for range n` over a count starts a fixed number of goroutines: a pool.
-    let counted = lp
+    // `for range n` over a count starts a fixed number of goroutines: a pool. A variadic
+    // `items ...T` is, as a rule, a short list written at the call.
+    let items = lp
         .and_then(|l| named_children(*l).into_iter().find(|c| c.kind() == "range_clause"))
-        .and_then(|r| r.child_by_field_name("right"))
+        .and_then(|r| r.child_by_field_name("right"));
+    let counted = items
         .and_then(|items| declared_type(ctx, items))
         .is_some_and(|t| !COLLECTION_TYPES.contains(&t.kind()));
-    if counted {
+    let variadic = items.is_some_and(|items| {
+        function.is_some_and(|f| {
+            f.child_by_field_name("parameters").is_some_and(|ps| {
+                named_children(ps).into_iter().any(|p| {
+                    p.kind() == "variadic_parameter_declaration"
+                        && declares_name(p, text(items, src), src)
+                })
+            })
+        })
+    });
+    if counted || variadic {
         return true;
     }
     if lp.is_some_and(|l| {
