@@ -93,6 +93,9 @@ pub enum Property {
     /// A call or function reference whose function returns an error (Go: a same-file
     /// function with an `error` result, or a server's `ListenAndServe`/`Serve`).
     ReturnsError,
+    /// An element of a map (Go: an index into a variable declared or made as a map), which
+    /// concurrent writers corrupt whatever the keys.
+    MapElement,
 }
 
 impl Property {
@@ -108,6 +111,7 @@ impl Property {
         ("joined", Property::Joined),
         ("concurrency-limited", Property::ConcurrencyLimited),
         ("returns-error", Property::ReturnsError),
+        ("map-element", Property::MapElement),
     ];
 
     /// The languages that implement this property, or None if every language does.

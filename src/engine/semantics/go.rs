@@ -351,6 +351,7 @@ pub fn property<'t>(ctx: &Ctx<'t>, p: Property, node: Node<'t>) -> bool {
         Property::Joined => joined(ctx, node),
         Property::ConcurrencyLimited => concurrency_limited(ctx, node),
         Property::ReturnsError => returns_error(ctx, node),
+        Property::MapElement => map_element(ctx, node),
         _ => false,
     }
 }
@@ -385,10 +386,11 @@ fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
     };
     let name = text(target_root(target), src);
     let anc = ctx.ancestors(site);
-    // Per-task index variables: declared in the task or by a loop around its start.
+    // Per-task index variables: declared in the task or by a loop around its start. Map
+    // entries are not independent slots: any two writers race.
     let mut own: Vec<Node<'t>> = vec![task];
     own.extend(anc.iter().copied().filter(|a| a.kind() == "for_statement"));
-    if indexed_by_own(target, &own, src) {
+    if !map_element(ctx, target) && indexed_by_own(target, &own, src) {
         return false;
     }
     let mut in_loop = false;
@@ -423,6 +425,16 @@ fn waits_each_iteration(for_stmt: Node, src: &[u8]) -> bool {
             .is_some_and(|m| text(m, src).starts_with("Wait")),
         _ => false,
     })
+}
+
+/// `m[k]` where `m` is declared as a map (`map[K]V` parameter or var, `make(map..)`, a map
+/// literal).
+fn map_element<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
+    node.kind() == "index_expression"
+        && node
+            .child_by_field_name("operand")
+            .and_then(|m| declared_type(ctx, m))
+            .is_some_and(|t| t.kind() == "map_type")
 }
 
 /// Does an index on the way from `target` to its root use a variable declared in one of
@@ -590,12 +602,16 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
             }
             if n.start_byte() < ident.start_byte() && declares(n, name, src) {
                 found = match n.kind() {
-                    "parameter_declaration" | "var_spec" => n.child_by_field_name("type"),
+                    "parameter_declaration" => n.child_by_field_name("type"),
+                    "var_spec" => n.child_by_field_name("type").or_else(|| {
+                        n.child_by_field_name("value")
+                            .and_then(|v| v.named_child(0))
+                            .and_then(|v| made_type(v, src))
+                    }),
                     "short_var_declaration" => n
                         .child_by_field_name("right")
                         .and_then(|r| r.named_child(0))
-                        .filter(|v| v.kind() == "composite_literal")
-                        .and_then(|v| v.child_by_field_name("type")),
+                        .and_then(|v| made_type(v, src)),
                     _ => None,
                 };
                 if found.is_some() {
@@ -609,6 +625,23 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
         }
     }
     None
+}
+
+/// The type a value is made as: `T{..}`, `make(T, ..)`, `new(T)`'s T is not the value's type.
+fn made_type<'t>(value: Node<'t>, src: &[u8]) -> Option<Node<'t>> {
+    match value.kind() {
+        "composite_literal" => value.child_by_field_name("type"),
+        "call_expression"
+            if value
+                .child_by_field_name("function")
+                .is_some_and(|f| text(f, src) == "make") =>
+        {
+            value
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+        }
+        _ => None,
+    }
 }
 
 /// Does a value of this type hold a lock by value (through fields and arrays of same-file
