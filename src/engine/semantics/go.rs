@@ -1239,4 +1239,132 @@ mod tests {
             assert!(ctx.holds(&shared, total).is_some(), "package variable");
         });
     }
+
+    fn is(ctx: &Ctx, p: Property, node: Node) -> bool {
+        ctx.holds(&Constraint::Is(vec![p], false), node).is_some()
+    }
+
+    #[test]
+    fn writes_shared_between_goroutines_of_a_loop() {
+        let src = "package p\nvar hits int\nfunc f(xs []int) {\n\tn := 0\n\tm := map[int]int{}\n\tout := make([]int, 3)\n\
+                   \tfor i, x := range xs {\n\t\tk := 0\n\t\tgo func() { n++; k++; out[i]++; m[i]++; hits++ }()\n\t}\n\
+                   \tgo func() { n++ }()\n\tfor _, x := range xs {\n\t\tgo func() { n++ }()\n\t\twg.Wait()\n\t}\n}";
+        with_ctx(src, |ctx, root| {
+            let inc = |i| nth(root, "inc_statement", i).named_child(0).unwrap();
+            let shared = |i| is(ctx, Property::SharedBetweenTasks, inc(i));
+            assert!(shared(0), "captured n, goroutine per iteration");
+            assert!(!shared(1), "k is declared per iteration");
+            assert!(!shared(2), "each goroutine's own slot");
+            assert!(shared(3), "map entries are not own slots");
+            assert!(is(ctx, Property::MapElement, inc(3)));
+            assert!(!is(ctx, Property::MapElement, inc(2)));
+            assert!(shared(4), "package variable");
+            assert!(!shared(5), "one goroutine");
+            assert!(!shared(6), "the loop waits each iteration");
+        });
+    }
+
+    #[test]
+    fn closures_capturing_loop_variables() {
+        let src = "package p\nfunc f(xs []int) {\n\tfor i, x := range xs {\n\t\tgo func() { use(x) }()\n\
+                   \t\tgo func(x int) { use(x) }(x)\n\t\tdefer func() { use(i) }()\n\t}\n\
+                   \tfor j := 0; j < 3; j++ {\n\t\tj := j\n\t\tgo func() { use(j) }()\n\t}\n}";
+        with_ctx(src, |ctx, root| {
+            let lit = |i| nth(root, "func_literal", i);
+            assert_eq!(captured_loop_variable(ctx, lit(0)).as_deref(), Some("x"));
+            assert_eq!(captured_loop_variable(ctx, lit(1)), None, "parameter");
+            assert_eq!(captured_loop_variable(ctx, lit(2)).as_deref(), Some("i"));
+            assert_eq!(captured_loop_variable(ctx, lit(3)), None, "re-declared");
+        });
+    }
+
+    #[test]
+    fn types_holding_locks() {
+        let src = "package p\nimport \"sync\"\ntype A struct { mu sync.Mutex }\ntype B struct { A }\n\
+                   type C struct { *A }\ntype D struct { l [2]sync.RWMutex }\ntype E struct { mu *sync.Mutex }\n\
+                   func f(a A, b B, c C, d D, e E, w sync.WaitGroup, p *sync.WaitGroup) {}";
+        with_ctx(src, |ctx, root| {
+            let param = |i| {
+                nth(root, "parameter_declaration", i)
+                    .child_by_field_name("type")
+                    .unwrap()
+            };
+            let holds: Vec<bool> = (0..7)
+                .map(|i| is(ctx, Property::LockByValue, param(i)))
+                .collect();
+            assert_eq!(holds, [true, true, false, true, false, true, false]);
+        });
+    }
+
+    #[test]
+    fn functions_returning_errors() {
+        let src = "package p\ntype S struct{}\nfunc (s *S) push(n int) error { return nil }\nfunc (s *S) note() {}\n\
+                   func two() (int, error) { return 0, nil }\nfunc g(s *S, srv *http.Server, t T) {\n\
+                   \tgo s.push(1)\n\tgo s.push()\n\tgo s.note()\n\tgo two()\n\tgo srv.ListenAndServe()\n\tgo t.push(1)\n}";
+        with_ctx(src, |ctx, root| {
+            let call = |i| nth(root, "go_statement", i).named_child(0).unwrap();
+            let errs: Vec<bool> = (0..6)
+                .map(|i| is(ctx, Property::ReturnsError, call(i)))
+                .collect();
+            // `s.push()` takes the wrong arguments; `t` is not an S.
+            assert_eq!(errs, [true, false, false, true, true, false]);
+        });
+    }
+
+    #[test]
+    fn joined_goroutines() {
+        let src = "package p\nfunc a() { go func() { work() }() }\nfunc b() { var wg sync.WaitGroup; wg.Add(1); go func() { defer wg.Done() }(); wg.Wait() }\n\
+                   func c(ctx context.Context) { go func() { <-ctx.Done() }() }\nfunc d() { go func() { for { work() } }() }\n\
+                   func e() { go elsewhere.Run() }\nfunc work() {}";
+        with_ctx(src, |ctx, root| {
+            let joined: Vec<bool> = (0..5)
+                .map(|i| is(ctx, Property::Joined, nth(root, "go_statement", i)))
+                .collect();
+            assert_eq!(joined, [false, true, true, true, true]);
+        });
+    }
+
+    #[test]
+    fn request_handlers_by_parameter_type() {
+        let src = "package p\nimport (\n\t\"net/http\"\n\t\"github.com/gin-gonic/gin\"\n)\n\
+                   func h(w http.ResponseWriter, r *http.Request) { a() }\nfunc g(c *gin.Context) { b() }\nfunc k(x *http.Request) { c() }";
+        with_ctx(src, |ctx, root| {
+            let handler = inside(Context::RequestHandler);
+            let call = |i| nth(root, "call_expression", i);
+            assert!(ctx.holds(&handler, call(0)).is_some());
+            assert!(ctx.holds(&handler, call(1)).is_some());
+            assert!(ctx.holds(&handler, call(2)).is_none());
+        });
+    }
+
+    #[test]
+    fn zero_values_are_created_by_their_type() {
+        let src = "package p\nimport \"sync\"\nfunc f() {\n\tvar a sync.WaitGroup\n\tb := &sync.WaitGroup{}\n\
+                   \tc := new(sync.WaitGroup)\n\td := sync.Mutex{}\n\ta.Add(1); b.Add(1); c.Add(1); d.Lock()\n}";
+        with_ctx(src, |ctx, root| {
+            let names = crate::engine::names::NameSet::new(&["sync.WaitGroup".to_string()]).unwrap();
+            let created = Constraint::CreatedBy(names);
+            let recv = |i: usize| {
+                nth(root, "call_expression", i + 1)
+                    .child_by_field_name("function")
+                    .unwrap()
+                    .child_by_field_name("operand")
+                    .unwrap()
+            };
+            assert!(ctx.holds(&created, recv(0)).is_some(), "var a sync.WaitGroup");
+            assert!(ctx.holds(&created, recv(1)).is_some(), "&sync.WaitGroup{{}}");
+            assert!(ctx.holds(&created, recv(2)).is_some(), "new(sync.WaitGroup)");
+            assert!(ctx.holds(&created, recv(3)).is_none(), "a Mutex");
+        });
+    }
+
+    #[test]
+    fn parameters() {
+        let src = "package p\nfunc f(xs []int) { local := xs; use(xs, local) }";
+        with_ctx(src, |ctx, root| {
+            let args = nth(root, "argument_list", 0);
+            assert!(is(ctx, Property::Parameter, args.named_child(0).unwrap()));
+            assert!(!is(ctx, Property::Parameter, args.named_child(1).unwrap()));
+        });
+    }
 }
