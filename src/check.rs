@@ -76,8 +76,14 @@ pub enum Outcome {
     RuleError(String),
 }
 
-/// Check one file from disk.
-pub fn check_path(engine: &Engine, path: &Path, lang: Language, limits: &Limits) -> Outcome {
+/// Check one file from disk; `version` (when given) overrides the detected target version.
+pub fn check_path(
+    engine: &Engine,
+    path: &Path,
+    lang: Language,
+    limits: &Limits,
+    version: Option<crate::project::Version>,
+) -> Outcome {
     let bytes = match std::fs::metadata(path) {
         Ok(m) if m.len() > limits.max_file_size => {
             return Outcome::Skipped(
@@ -95,7 +101,7 @@ pub fn check_path(engine: &Engine, path: &Path, lang: Language, limits: &Limits)
         },
         Err(e) => return Outcome::Skipped(SkipReason::Unreadable, e.to_string()),
     };
-    check_bytes(engine, path, lang, bytes, limits)
+    check_bytes_targeting(engine, path, lang, bytes, limits, version)
 }
 
 /// Check one file's bytes as if read from `path`.
