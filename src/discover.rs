@@ -64,11 +64,7 @@ pub type Exclusion = std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
 
 /// Walk `paths`, leaving out entries `excluded(path, false)` names (folders are pruned whole).
 /// Paths named explicitly are checked unless `force_exclude` and `excluded(path, true)`.
-pub fn discover_with(
-    paths: &[PathBuf],
-    excluded: Exclusion,
-    force_exclude: bool,
-) -> Discovery {
+pub fn discover_with(paths: &[PathBuf], excluded: Exclusion, force_exclude: bool) -> Discovery {
     let mut out = Discovery::default();
     for path in paths {
         if !path.exists() && path.symlink_metadata().is_err() {

@@ -99,7 +99,9 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
             receiver: None,
             receiver_from: &[],
         });
-    } else if let (Some(function), Some(ty)) = (caps.get("ravel.handler"), caps.get("ravel.handler.type")) {
+    } else if let (Some(function), Some(ty)) =
+        (caps.get("ravel.handler"), caps.get("ravel.handler.type"))
+    {
         // A function taking an `http.ResponseWriter` (or a gin, echo or fiber context) serves
         // requests.
         let ty = if ty.kind() == "pointer_type" {
@@ -225,7 +227,10 @@ fn collect_bind<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
     let values: Vec<Node<'t>> = if values.is_empty() && node.kind() == "var_spec" {
         node.child_by_field_name("type").into_iter().collect()
     } else {
-        values.into_iter().map(|v| constructed_type(v, src)).collect()
+        values
+            .into_iter()
+            .map(|v| constructed_type(v, src))
+            .collect()
     };
     // `a, b := f()` binds both names to the one call.
     let single = (values.len() == 1).then(|| values[0]);
@@ -254,8 +259,7 @@ fn constructed_type<'t>(value: Node<'t>, src: &[u8]) -> Node<'t> {
     match v.kind() {
         "composite_literal" => v.child_by_field_name("type").unwrap_or(value),
         "call_expression"
-            if v
-                .child_by_field_name("function")
+            if v.child_by_field_name("function")
                 .is_some_and(|f| text(f, src) == "new") =>
         {
             v.child_by_field_name("arguments")
@@ -699,7 +703,16 @@ fn struct_fields(st: Node) -> Vec<Node> {
 
 /// Method names whose calls wait for, signal or hand off the end of other goroutines.
 const JOIN_METHODS: &[&str] = &[
-    "Wait", "Done", "Add", "Go", "Signal", "Broadcast", "Notify", "Stop", "Cancel", "Close",
+    "Wait",
+    "Done",
+    "Add",
+    "Go",
+    "Signal",
+    "Broadcast",
+    "Notify",
+    "Stop",
+    "Cancel",
+    "Close",
 ];
 
 /// Does this subtree (nested functions included) join, signal or cancel goroutines: channel
@@ -711,15 +724,15 @@ fn has_join(root: Node, src: &[u8]) -> bool {
             .child_by_field_name("operator")
             .is_some_and(|o| text(o, src) == "<-"),
         "channel_type" => true,
-        "call_expression" => n.child_by_field_name("function").is_some_and(|f| {
-            match f.kind() {
+        "call_expression" => n
+            .child_by_field_name("function")
+            .is_some_and(|f| match f.kind() {
                 "identifier" => text(f, src) == "close",
                 "selector_expression" => f
                     .child_by_field_name("field")
                     .is_some_and(|m| JOIN_METHODS.contains(&text(m, src))),
                 _ => false,
-            }
-        }),
+            }),
         "identifier" => matches!(text(n, src), "ctx" | "done" | "quit" | "stop" | "wg"),
         "qualified_type" => text(n, src).starts_with("context."),
         _ => false,
@@ -740,8 +753,7 @@ fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
         && let Some(field) = callee.child_by_field_name("field")
     {
         // Only methods of the operand's declared type: `s.push()` with `s *Syncer`.
-        let Some(operand_type) = declared_type(ctx, operand).map(|t| base_type_name(t, src))
-        else {
+        let Some(operand_type) = declared_type(ctx, operand).map(|t| base_type_name(t, src)) else {
             return Vec::new();
         };
         return ctx
@@ -810,14 +822,11 @@ fn joined<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
 
 /// Does the function's body run a `for { .. }` loop with no condition at its top level?
 fn loops_forever(function: Node) -> bool {
-    let Some(list) = function
-        .child_by_field_name("body")
-        .and_then(|b| {
-            named_children(b)
-                .into_iter()
-                .find(|c| c.kind() == "statement_list")
-        })
-    else {
+    let Some(list) = function.child_by_field_name("body").and_then(|b| {
+        named_children(b)
+            .into_iter()
+            .find(|c| c.kind() == "statement_list")
+    }) else {
         return false;
     };
     named_children(list)
@@ -828,9 +837,21 @@ fn loops_forever(function: Node) -> bool {
 /// Receiver names that by convention hold a semaphore or a pool's tokens.
 fn limiter_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["sem", "limit", "token", "slot", "throttle", "concurren", "guard", "gate", "ticket", "pool", "worker"]
-        .iter()
-        .any(|k| n.contains(k))
+    [
+        "sem",
+        "limit",
+        "token",
+        "slot",
+        "throttle",
+        "concurren",
+        "guard",
+        "gate",
+        "ticket",
+        "pool",
+        "worker",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
 }
 
 /// A goroutine or task started per loop iteration under a limit: the loop waits
@@ -856,9 +877,17 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
                     .is_some_and(|o| limiter_name(text(o, src)));
                 limiter
                     || method.is_some_and(|m| {
-                        ["Acquire", "TryAcquire", "SetLimit", "Wait", "Take", "Allow", "Reserve"]
-                            .iter()
-                            .any(|p| m.starts_with(p))
+                        [
+                            "Acquire",
+                            "TryAcquire",
+                            "SetLimit",
+                            "Wait",
+                            "Take",
+                            "Allow",
+                            "Reserve",
+                        ]
+                        .iter()
+                        .any(|p| m.starts_with(p))
                     })
             }),
             _ => false,
@@ -882,7 +911,11 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     // `for range n` over a count starts a fixed number of goroutines: a pool. A variadic
     // `items ...T` is, as a rule, a short list written at the call.
     let items = lp
-        .and_then(|l| named_children(*l).into_iter().find(|c| c.kind() == "range_clause"))
+        .and_then(|l| {
+            named_children(*l)
+                .into_iter()
+                .find(|c| c.kind() == "range_clause")
+        })
         .and_then(|r| r.child_by_field_name("right"));
     let counted = items
         .and_then(|items| declared_type(ctx, items))
@@ -901,8 +934,11 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         return true;
     }
     if lp.is_some_and(|l| {
-        l.child_by_field_name("body")
-            .is_some_and(|b| any_in_scope(b, FUNCTIONS, |n| n.id() != node.id() && limits(n, FUNCTIONS)))
+        l.child_by_field_name("body").is_some_and(|b| {
+            any_in_scope(b, FUNCTIONS, |n| {
+                n.id() != node.id() && limits(n, FUNCTIONS)
+            })
+        })
     }) {
         return true;
     }
@@ -951,7 +987,11 @@ fn drains_channel<'t>(ctx: &Ctx<'t>, function: Node<'t>) -> bool {
     named_children(list)
         .into_iter()
         .filter(|s| s.kind() == "for_statement")
-        .filter_map(|s| named_children(s).into_iter().find(|c| c.kind() == "range_clause"))
+        .filter_map(|s| {
+            named_children(s)
+                .into_iter()
+                .find(|c| c.kind() == "range_clause")
+        })
         .filter_map(|r| r.child_by_field_name("right"))
         .any(|items| {
             items.kind() == "selector_expression"
@@ -981,10 +1021,11 @@ fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     // `srv.Serve(ln)`: an HTTP or gRPC server; `svc.Serve(ctx)` is a service runner whose
     // error its supervisor handles.
     let serves_listener = || {
-        node.child_by_field_name("arguments")
-            .is_some_and(|a| a.named_child_count() > 0
+        node.child_by_field_name("arguments").is_some_and(|a| {
+            a.named_child_count() > 0
                 && !text(a, src).to_ascii_lowercase().contains("ctx")
-                && !text(a, src).contains("context"))
+                && !text(a, src).contains("context")
+        })
     };
     if callee.kind() == "selector_expression"
         && callee.child_by_field_name("field").is_some_and(|m| {
@@ -1342,7 +1383,8 @@ mod tests {
         let src = "package p\nimport \"sync\"\nfunc f() {\n\tvar a sync.WaitGroup\n\tb := &sync.WaitGroup{}\n\
                    \tc := new(sync.WaitGroup)\n\td := sync.Mutex{}\n\ta.Add(1); b.Add(1); c.Add(1); d.Lock()\n}";
         with_ctx(src, |ctx, root| {
-            let names = crate::engine::names::NameSet::new(&["sync.WaitGroup".to_string()]).unwrap();
+            let names =
+                crate::engine::names::NameSet::new(&["sync.WaitGroup".to_string()]).unwrap();
             let created = Constraint::CreatedBy(names);
             let recv = |i: usize| {
                 nth(root, "call_expression", i + 1)
@@ -1351,9 +1393,18 @@ mod tests {
                     .child_by_field_name("operand")
                     .unwrap()
             };
-            assert!(ctx.holds(&created, recv(0)).is_some(), "var a sync.WaitGroup");
-            assert!(ctx.holds(&created, recv(1)).is_some(), "&sync.WaitGroup{{}}");
-            assert!(ctx.holds(&created, recv(2)).is_some(), "new(sync.WaitGroup)");
+            assert!(
+                ctx.holds(&created, recv(0)).is_some(),
+                "var a sync.WaitGroup"
+            );
+            assert!(
+                ctx.holds(&created, recv(1)).is_some(),
+                "&sync.WaitGroup{{}}"
+            );
+            assert!(
+                ctx.holds(&created, recv(2)).is_some(),
+                "new(sync.WaitGroup)"
+            );
             assert!(ctx.holds(&created, recv(3)).is_none(), "a Mutex");
         });
     }
