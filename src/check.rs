@@ -156,18 +156,20 @@ pub fn check_bytes_targeting(
             .or_else(|| engine.projects.target_version(lang, path)),
     };
     let findings = query.run(&tree, source.as_bytes(), &file);
-    let diagnostics = findings
+    let mut diagnostics = findings
         .into_iter()
         .map(|f| to_diagnostic(f, path, &source, file.target_version))
         .collect();
-    let known = engine.rules().for_language(lang);
-    let known: Vec<&crate::rule::Rule> = known.iter().map(|r| r.as_ref()).collect();
-    let ran: Vec<&crate::rule::Rule> = known
-        .iter()
-        .copied()
-        .filter(|r| file.version_allows(r))
-        .collect();
-    let diagnostics = crate::suppress::apply(&tree, &source, path, lang, diagnostics, &known, &ran);
+    if crate::suppress::may_have_suppressions(&source) {
+        let known = engine.rules().for_language(lang);
+        let known: Vec<&crate::rule::Rule> = known.iter().map(|r| r.as_ref()).collect();
+        let ran: Vec<&crate::rule::Rule> = known
+            .iter()
+            .copied()
+            .filter(|r| file.version_allows(r))
+            .collect();
+        diagnostics = crate::suppress::apply(&tree, &source, path, lang, diagnostics, &known, &ran);
+    }
     Outcome::Checked {
         syntax_errors: tree.root_node().has_error(),
         source,
