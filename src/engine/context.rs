@@ -220,6 +220,11 @@ impl<'t> Ctx<'t> {
         &self.facts
     }
 
+    /// Is this function registered as (or shaped like) a request handler?
+    pub fn is_handler(&self, function: Node<'t>) -> bool {
+        self.handlers.contains_key(&function.id())
+    }
+
     /// Where a function is handed to threads or tasks, if it is.
     pub fn thread_site(&self, function: Node<'t>) -> Option<Node<'t>> {
         self.thread_entries.get(&function.id()).copied()
@@ -559,7 +564,12 @@ impl<'t> Ctx<'t> {
             }),
             Target::Context(Context::RequestHandler) => scope.iter().find_map(|f| {
                 let site = self.handlers.get(&f.id())?;
-                let mut labels = vec![head(*f, "this request handler runs on the event loop")];
+                // Go servers run each request on a goroutine of its own.
+                let runs = match self.lang {
+                    Language::Go => "every request runs this handler on a goroutine of its own",
+                    _ => "this request handler runs on the event loop",
+                };
+                let mut labels = vec![head(*f, runs)];
                 if !contains(site.byte_range(), f.byte_range()) {
                     labels.push(head(*site, "registered as a request handler here"));
                 }

@@ -382,6 +382,9 @@ fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
     let Some(task) = ctx.enclosing_function(target) else {
         return false;
     };
+    if ctx.is_handler(task) {
+        return shared_by_requests(ctx, task, target);
+    }
     if !shared_state(target, Some(task), src, ctx.facts()) {
         return false;
     }
@@ -412,6 +415,42 @@ fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
         }
     }
     in_loop && ctx.facts().module_names.contains(name)
+}
+
+/// A write in a request handler (net/http runs each request on its own goroutine) to state
+/// every request sees: a package variable, a field of the handler's pointer receiver, or a
+/// variable captured from the function that registers the handler. Not a map element of a
+/// per-request key: any map write counts.
+fn shared_by_requests<'t>(ctx: &Ctx<'t>, handler: Node<'t>, target: Node<'t>) -> bool {
+    let src = ctx.src();
+    let root = target_root(target);
+    let name = text(root, src);
+    if root.kind() != "identifier" || name == "_" {
+        return false;
+    }
+    let pointer_receiver = handler
+        .child_by_field_name("receiver")
+        .and_then(|r| named_children(r).into_iter().next())
+        .filter(|p| {
+            p.child_by_field_name("type")
+                .is_some_and(|t| t.kind() == "pointer_type")
+        })
+        .and_then(|p| p.child_by_field_name("name"))
+        .is_some_and(|n| text(n, src) == name);
+    if pointer_receiver {
+        // `s.hits++`, not a write to the receiver variable itself.
+        return root.id() != target.id();
+    }
+    if declared_in(handler, name, src) {
+        return false;
+    }
+    // Captured from an enclosing function, or a package variable.
+    let enclosing = ctx
+        .ancestors(handler)
+        .into_iter()
+        .filter(|a| FUNCTIONS.contains(&a.kind()))
+        .any(|f| declared_in(f, name, src));
+    enclosing || ctx.facts().module_names.contains(name)
 }
 
 /// Does the loop's body (outside the tasks it starts) wait: a `Wait..` call or a receive?
@@ -1416,6 +1455,22 @@ mod tests {
             let args = nth(root, "argument_list", 0);
             assert!(is(ctx, Property::Parameter, args.named_child(0).unwrap()));
             assert!(!is(ctx, Property::Parameter, args.named_child(1).unwrap()));
+        });
+    }
+
+    #[test]
+    fn state_shared_by_requests() {
+        let src = "package p\nimport \"net/http\"\nvar total int\ntype A struct{ n int }\n\
+                   func (a *A) h(w http.ResponseWriter, r *http.Request) { a.n++; total++; k := 0; k++ }\n\
+                   func (a A) v(w http.ResponseWriter, r *http.Request) { a.n++ }\n\
+                   func reg() { c := 0; http.HandleFunc(\"/\", func(w http.ResponseWriter, r *http.Request) { c++ }) }";
+        with_ctx(src, |ctx, root| {
+            let inc = |i| nth(root, "inc_statement", i).named_child(0).unwrap();
+            let shared: Vec<bool> = (0..5)
+                .map(|i| is(ctx, Property::SharedBetweenTasks, inc(i)))
+                .collect();
+            // Receiver field, package variable, local, value receiver's copy, captured.
+            assert_eq!(shared, [true, true, false, false, true]);
         });
     }
 }
