@@ -76,7 +76,8 @@ pub enum Property {
     /// A name that is a parameter of its enclosing function.
     Parameter,
     /// An assignment target that concurrently running copies of one task update: a task
-    /// started in a loop writes a variable declared outside that loop (Go).
+    /// started in a loop writes a variable declared outside that loop, or a request handler
+    /// writes a package variable, its pointer receiver's field or a captured variable (Go).
     SharedBetweenTasks,
     /// A closure that refers to a variable of an enclosing loop's header, other than
     /// through its parameters (Go before 1.22 shares one variable across iterations).
