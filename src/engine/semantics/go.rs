@@ -437,7 +437,10 @@ fn shared_by_requests<'t>(ctx: &Ctx<'t>, handler: Node<'t>, target: Node<'t>) ->
         })
         .and_then(|p| p.child_by_field_name("name"))
         .is_some_and(|n| text(n, src) == name);
-    if pointer_receiver {
+    let shadowed = handler
+        .child_by_field_name("body")
+        .is_some_and(|b| declared_in(b, name, src));
+    if pointer_receiver && !shadowed {
         // `s.hits++`, not a write to the receiver variable itself.
         return root.id() != target.id();
     }
