@@ -38,6 +38,9 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// A loop that accepts connections (its body calls `accept`): a server's accept loop,
+    /// where a task or thread per connection is the intended design.
+    AcceptLoop,
 }
 
 impl Context {
@@ -53,6 +56,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("accept-loop", Context::AcceptLoop),
     ];
 
     /// Parse a context word.
@@ -133,6 +137,10 @@ pub enum Constraint {
     Has(Vec<Selector>, bool),
     /// The capture has all (or, negated, none) of these properties.
     Is(Vec<Property>, bool),
+    /// The capture is a statement that takes a lock (the language's lock call: `let g =
+    /// m.lock()`, `mu.Lock()`, `lock.acquire()`), and a later statement of the same block
+    /// reaches one of the selectors before one releases it (`drop(g)`, `mu.Unlock()`).
+    HeldAcross(Vec<Selector>),
 }
 
 /// Every constraint key a `[where.<capture>]` table may hold.
@@ -150,4 +158,5 @@ pub const WORDS: &[&str] = &[
     "not-has",
     "is",
     "is-not",
+    "held-across",
 ];

@@ -14,6 +14,18 @@ use crate::language::Language;
 
 /// How deep `has` follows calls into same-file functions.
 const FOLLOW_DEPTH: usize = 3;
+/// Methods that accept a connection on a listening socket, in every language.
+const ACCEPT_METHODS: &[&str] = &[
+    "accept",
+    "Accept",
+    "AcceptAsync",
+    "AcceptTcp",
+    "AcceptTCP",
+    "AcceptTcpClient",
+    "AcceptTcpClientAsync",
+    "AcceptSocket",
+    "AcceptSocketAsync",
+];
 /// Loops with a literal bound at least this large count as CPU-heavy.
 const HEAVY_LOOP_BOUND: f64 = 100_000.0;
 
@@ -462,6 +474,7 @@ impl<'t> Ctx<'t> {
                     _ => None,
                 }
             }
+            Constraint::HeldAcross(selectors) => self.held_across(selectors, node),
             Constraint::Is(props, negate) => {
                 let all = props.iter().all(|p| self.is(*p, node));
                 let none = props.iter().all(|p| !self.is(*p, node));
@@ -503,7 +516,10 @@ impl<'t> Ctx<'t> {
                 innermost.map(|f| vec![head(f, "inside this function")])
             }
             Target::Context(Context::ModuleLevel) => innermost.is_none().then(Vec::new),
-            Target::Context(Context::TestCode) => self.role.test.then(Vec::new),
+            // A test file, or an item the code marks as a test (`#[cfg(test)] mod tests`).
+            Target::Context(Context::TestCode) => (self.role.test
+                || anc.iter().any(|a| self.facts.test_items.iter().any(|t| t.id() == a.id())))
+            .then(Vec::new),
             // A file that reads argv or exits is a script unless it registers request handlers.
             Target::Context(Context::ScriptCode) => (self.role.script
                 || (self.role.cli_markers && self.handlers.is_empty()))
@@ -539,6 +555,10 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind()))
                 .map(|l| vec![head(*l, "inside this loop")]),
+            Target::Context(Context::AcceptLoop) => within
+                .iter()
+                .find(|a| self.sem.loop_kinds.contains(&a.kind()) && self.accepts(**a))
+                .map(|l| vec![head(*l, "this loop accepts connections")]),
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
@@ -585,6 +605,51 @@ impl<'t> Ctx<'t> {
             if let Some(n) = held.values().next() {
                 return Some(*n);
             }
+        }
+        None
+    }
+
+    /// Does this loop's body (outside nested functions) call a method that accepts a
+    /// connection? Any leaf spelled like one and followed by `(` counts, so calls written
+    /// inside macros (`select!`) do too.
+    fn accepts(&self, l: Node<'t>) -> bool {
+        super::semantics::any_in_scope(l, self.sem.function_kinds, |n| {
+            n.child_count() == 0
+                && ACCEPT_METHODS.contains(&text(n, self.src))
+                && self.src[n.end_byte()..]
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    == Some(&b'(')
+        })
+    }
+
+    /// `held-across`: the lock `stmt` takes is still held when a later statement of its block
+    /// reaches a selector. Each later sibling is searched whole (nested functions excepted);
+    /// a sibling that releases the lock anywhere in it ends the search. `let _ = m.lock()`
+    /// binds nothing, so it holds nothing.
+    fn held_across(&self, selectors: &[Selector], stmt: Node<'t>) -> Option<Vec<Label>> {
+        let (held, LockOp::Acquire) = (self.sem.lock_call)(stmt, self.src)? else {
+            return None;
+        };
+        if held == "_" {
+            return None;
+        }
+        let releases = |n: Node| {
+            (self.sem.lock_call)(n, self.src)
+                .is_some_and(|(r, op)| op == LockOp::Release && r == held)
+        };
+        let mut next = stmt.next_named_sibling();
+        while let Some(sibling) = next {
+            if super::semantics::any_in_scope(sibling, self.sem.function_kinds, releases) {
+                return None;
+            }
+            if let Some(mut labels) = selectors.iter().find_map(|s| self.has(s, sibling)) {
+                if let Some(first) = labels.first_mut() {
+                    first.message = format!("{} while `{held}` is still held", first.message);
+                }
+                return Some(labels);
+            }
+            next = sibling.next_named_sibling();
         }
         None
     }
@@ -809,7 +874,8 @@ fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
 fn unwrap_parens(mut node: Node) -> Node {
     while matches!(
         node.kind(),
-        "parenthesized_expression" | "parenthesized_type"
+        // Rust's `f()?` is the value of `f()` for where-it-comes-from questions.
+        "parenthesized_expression" | "parenthesized_type" | "try_expression"
     ) && node.named_child_count() == 1
     {
         node = node.named_child(0).expect("one child");

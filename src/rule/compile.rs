@@ -259,7 +259,7 @@ fn check_constraint(k: &Constraint, lang: Language) -> Result<(), String> {
         Ok(())
     };
     match k {
-        Constraint::Inside(sels, _) | Constraint::Has(sels, _) => {
+        Constraint::Inside(sels, _) | Constraint::Has(sels, _) | Constraint::HeldAcross(sels) => {
             for s in sels {
                 if let Target::Kinds(kinds) = &s.target {
                     kinds_exist(kinds)?;
@@ -336,6 +336,7 @@ fn constraint(word: &str, value: &toml::Value) -> Result<Constraint, String> {
             Constraint::Inside(selectors(value, true)?, word == "not-inside")
         }
         "has" | "not-has" => Constraint::Has(selectors(value, false)?, word == "not-has"),
+        "held-across" => Constraint::HeldAcross(selectors(value, false)?),
         "is" | "is-not" => {
             let mut props = Vec::new();
             for w in strings(value)? {

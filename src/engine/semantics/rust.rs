@@ -92,6 +92,8 @@ const FACTS_QUERY: &str = r#"
   function: (_) @ravel.spawn.fn
   arguments: (arguments) @ravel.spawn.args
   (#match? @ravel.spawn.fn "(spawn|spawn_blocking|spawn_fifo|join)$")) @ravel.spawn
+((attribute_item) @ravel.test.attr
+  (#match? @ravel.test.attr "^#\\[\\s*(cfg\\s*\\(\\s*test\\s*\\)|([A-Za-z_][A-Za-z0-9_]*::)*test\\s*(\\]|\\())"))
 "#;
 
 /// Free functions that run their argument on another thread or a multi-threaded runtime.
@@ -132,6 +134,15 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         caps.get("ravel.spawn.args"),
     ) {
         collect_spawn(facts, site, func, args, src);
+    } else if let Some(attr) = caps.get("ravel.test.attr") {
+        // `#[test]`, `#[tokio::test]`, `#[cfg(test)]`: the item after the attributes.
+        let mut next = attr.next_named_sibling();
+        while let Some(n) = next.filter(|n| {
+            matches!(n.kind(), "attribute_item" | "line_comment" | "block_comment")
+        }) {
+            next = n.next_named_sibling();
+        }
+        facts.test_items.extend(next);
     } else {
         return false;
     }
