@@ -38,9 +38,6 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
-    /// A loop that accepts connections (its body calls `accept`): a server's accept loop,
-    /// where a task or thread per connection is the intended design.
-    AcceptLoop,
 }
 
 impl Context {
@@ -56,7 +53,6 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
-        ("accept-loop", Context::AcceptLoop),
     ];
 
     /// Parse a context word.

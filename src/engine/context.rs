@@ -14,18 +14,6 @@ use crate::language::Language;
 
 /// How deep `has` follows calls into same-file functions.
 const FOLLOW_DEPTH: usize = 3;
-/// Methods that accept a connection on a listening socket, in every language.
-const ACCEPT_METHODS: &[&str] = &[
-    "accept",
-    "Accept",
-    "AcceptAsync",
-    "AcceptTcp",
-    "AcceptTCP",
-    "AcceptTcpClient",
-    "AcceptTcpClientAsync",
-    "AcceptSocket",
-    "AcceptSocketAsync",
-];
 /// Loops with a literal bound at least this large count as CPU-heavy.
 const HEAVY_LOOP_BOUND: f64 = 100_000.0;
 
@@ -555,10 +543,6 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind()))
                 .map(|l| vec![head(*l, "inside this loop")]),
-            Target::Context(Context::AcceptLoop) => within
-                .iter()
-                .find(|a| self.sem.loop_kinds.contains(&a.kind()) && self.accepts(**a))
-                .map(|l| vec![head(*l, "this loop accepts connections")]),
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
@@ -609,24 +593,11 @@ impl<'t> Ctx<'t> {
         None
     }
 
-    /// Does this loop's body (outside nested functions) call a method that accepts a
-    /// connection? Any leaf spelled like one and followed by `(` counts, so calls written
-    /// inside macros (`select!`) do too.
-    fn accepts(&self, l: Node<'t>) -> bool {
-        super::semantics::any_in_scope(l, self.sem.function_kinds, |n| {
-            n.child_count() == 0
-                && ACCEPT_METHODS.contains(&text(n, self.src))
-                && self.src[n.end_byte()..]
-                    .iter()
-                    .find(|b| !b.is_ascii_whitespace())
-                    == Some(&b'(')
-        })
-    }
-
     /// `held-across`: the lock `stmt` takes is still held when a later statement of its block
     /// reaches a selector. Each later sibling is searched whole (nested functions excepted);
-    /// a sibling that releases the lock anywhere in it ends the search. `let _ = m.lock()`
-    /// binds nothing, so it holds nothing.
+    /// a release anywhere in a sibling (even a conditional one) ends the search, unless the
+    /// selector is reached earlier in that sibling. `let _ = m.lock()` binds nothing, so it
+    /// holds nothing.
     fn held_across(&self, selectors: &[Selector], stmt: Node<'t>) -> Option<Vec<Label>> {
         let (held, LockOp::Acquire) = (self.sem.lock_call)(stmt, self.src)? else {
             return None;
@@ -640,14 +611,25 @@ impl<'t> Ctx<'t> {
         };
         let mut next = stmt.next_named_sibling();
         while let Some(sibling) = next {
-            if super::semantics::any_in_scope(sibling, self.sem.function_kinds, releases) {
-                return None;
-            }
-            if let Some(mut labels) = selectors.iter().find_map(|s| self.has(s, sibling)) {
+            let mut released = None::<usize>;
+            super::semantics::any_in_scope(sibling, self.sem.function_kinds, |n| {
+                if releases(n) {
+                    released = Some(released.map_or(n.start_byte(), |r| r.min(n.start_byte())));
+                }
+                false
+            });
+            let hit = selectors.iter().find_map(|s| self.has(s, sibling));
+            let before = |labels: &Vec<Label>| {
+                released.is_none_or(|r| labels.first().is_some_and(|l| l.range.start < r))
+            };
+            if let Some(mut labels) = hit.filter(before) {
                 if let Some(first) = labels.first_mut() {
                     first.message = format!("{} while `{held}` is still held", first.message);
                 }
                 return Some(labels);
+            }
+            if released.is_some() {
+                return None;
             }
             next = sibling.next_named_sibling();
         }

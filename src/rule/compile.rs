@@ -440,3 +440,25 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
         _ => Err("expected a context word, a selector table, or a list of them".into()),
     }
 }
+
+#[cfg(test)]
+mod held_across_tests {
+    use super::*;
+
+    #[test]
+    fn held_across_takes_has_selectors() {
+        let v: toml::Value = toml::from_str("x = { kind = [\"await_expression\"], stop = \"function\" }")
+            .map(|t: toml::Table| t["x"].clone())
+            .unwrap();
+        match constraint("held-across", &v) {
+            Ok(Constraint::HeldAcross(sels)) => {
+                assert_eq!(sels.len(), 1);
+                assert_eq!(sels[0].stop, Stop::Function);
+                assert!(matches!(&sels[0].target, Target::Kinds(k) if k == &["await_expression"]));
+            }
+            other => panic!("{other:?}"),
+        }
+        let word = toml::Value::String("lock-held".into());
+        assert!(constraint("held-across", &word).is_err());
+    }
+}

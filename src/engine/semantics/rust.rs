@@ -640,6 +640,63 @@ mod tests {
         });
     }
 
+    fn held_across_await() -> Constraint {
+        Constraint::HeldAcross(vec![Selector {
+            target: Target::Kinds(vec!["await_expression".into()]),
+            stop: Stop::Function,
+            follow_calls: false,
+            source: String::new(),
+        }])
+    }
+
+    #[test]
+    fn guard_held_across_await() {
+        let src = "async fn f() {\n\
+                   let a = m.lock().unwrap(); x.await;\n\
+                   let b = m.lock().unwrap(); drop(b); x.await;\n\
+                   { let c = m.lock().unwrap(); c.push(1); } x.await;\n\
+                   let d = m.lock().unwrap(); if k { y.await; } drop(d);\n\
+                   let e = m.lock().unwrap(); if k { drop(e); } x.await;\n\
+                   let _ = m.lock().unwrap(); x.await;\n\
+                   let g = m.lock().unwrap(); let t = async { x.await }; drop(g);\n\
+                   let h = m.lock().unwrap(); { z.await; drop(h); }\n\
+                   let n = v.len(); x.await;\n\
+                   }";
+        with_ctx(src, |ctx, root| {
+            let held = held_across_await();
+            let at = |i| ctx.holds(&held, nth(root, "let_declaration", i)).is_some();
+            assert!(at(0), "await after the guard");
+            assert!(!at(1), "dropped before the await");
+            assert!(!at(2), "inner scope ended before the await");
+            assert!(at(3), "await in a nested block before the drop");
+            assert!(!at(4), "a conditional drop ends the search");
+            assert!(!at(5), "`let _` holds nothing");
+            assert!(!at(6), "await inside an async block is another task's");
+            assert!(at(8), "await before the drop in the same block");
+            assert!(!at(9), "not a lock");
+            let labels = ctx.holds(&held, nth(root, "let_declaration", 0)).unwrap();
+            assert!(labels[0].message.contains("`a` is still held"), "{labels:?}");
+        });
+    }
+
+    #[test]
+    fn test_attributes_mark_test_code() {
+        let src = "fn run() { a(); }\n#[cfg(test)]\nmod tests {\n    fn helper() { b(); }\n}\n\
+                   #[tokio::test(flavor = \"multi_thread\")]\n// note\n#[ignore]\nasync fn t() { c(); }\n\
+                   #[test]\nfn u() { d(); }\n#[cfg(feature = \"test\")]\nfn v() { e(); }\n\
+                   #[testing]\nfn w() { f(); }";
+        with_ctx(src, |ctx, root| {
+            let test = context(Context::TestCode);
+            let in_test = |i| ctx.holds(&test, nth(root, "call_expression", i)).is_some();
+            assert!(!in_test(0), "plain function");
+            assert!(in_test(1), "#[cfg(test)] module");
+            assert!(in_test(2), "#[tokio::test(..)] after comments and attributes");
+            assert!(in_test(3), "#[test]");
+            assert!(!in_test(4), "cfg of a feature named test");
+            assert!(!in_test(5), "another attribute");
+        });
+    }
+
     #[test]
     fn strips_generic_arguments() {
         assert_eq!(strip_generics("Vec::<u8>::new"), "Vec::new");
