@@ -304,6 +304,15 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
             let arg = call.child_by_field_name("arguments")?.named_child(0)?;
             Some((text(arg, src).to_string(), LockOp::Release))
         }
+        // A guard passed by value (`timed(guard)`, `tx.send(guard)`) moves to the callee, which
+        // decides when it is released; `drop(g)` is the common case. `&g` is only borrowed.
+        "call_expression" => {
+            let args = stmt.child_by_field_name("arguments")?;
+            let moved = named_children(args)
+                .into_iter()
+                .find(|a| a.kind() == "identifier")?;
+            Some((text(moved, src).to_string(), LockOp::Release))
+        }
         _ => None,
     }
 }
@@ -661,6 +670,8 @@ mod tests {
                    let g = m.lock().unwrap(); let t = async { x.await }; drop(g);\n\
                    let h = m.lock().unwrap(); { z.await; drop(h); }\n\
                    let n = v.len(); x.await;\n\
+                   let f = m.lock(); let _g = timed(f).await;\n\
+                   let i = m.lock().unwrap(); log(&i); x.await;\n\
                    }";
         with_ctx(src, |ctx, root| {
             let held = held_across_await();
@@ -674,6 +685,8 @@ mod tests {
             assert!(!at(6), "await inside an async block is another task's");
             assert!(at(8), "await before the drop in the same block");
             assert!(!at(9), "not a lock");
+            assert!(!at(10), "moved into a call before the await");
+            assert!(at(12), "only borrowed by the call");
             let labels = ctx.holds(&held, nth(root, "let_declaration", 0)).unwrap();
             assert!(labels[0].message.contains("`a` is still held"), "{labels:?}");
         });
