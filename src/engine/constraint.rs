@@ -137,7 +137,13 @@ pub enum Constraint {
     /// m.lock()`, `mu.Lock()`, `lock.acquire()`), and a later statement of the same block
     /// reaches one of the selectors before one releases it (`drop(g)`, `mu.Unlock()`).
     HeldAcross(Vec<Selector>),
+    /// The callee resolves to one of these names, or calls one through same-file non-async
+    /// helpers; `{chain}` in the message shows the path.
+    Reaches(NameSet),
 }
+
+/// The message placeholder a `reaches` constraint fills: `handler → helper → time.sleep`.
+pub const CHAIN_PLACEHOLDER: &str = "chain";
 
 /// Every constraint key a `[where.<capture>]` table may hold.
 pub const WORDS: &[&str] = &[
@@ -155,4 +161,5 @@ pub const WORDS: &[&str] = &[
     "is",
     "is-not",
     "held-across",
+    "reaches",
 ];

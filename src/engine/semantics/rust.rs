@@ -138,7 +138,10 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         // `#[test]`, `#[tokio::test]`, `#[cfg(test)]`: the item after the attributes.
         let mut next = attr.next_named_sibling();
         while let Some(n) = next.filter(|n| {
-            matches!(n.kind(), "attribute_item" | "line_comment" | "block_comment")
+            matches!(
+                n.kind(),
+                "attribute_item" | "line_comment" | "block_comment"
+            )
         }) {
             next = n.next_named_sibling();
         }
@@ -688,7 +691,10 @@ mod tests {
             assert!(!at(10), "moved into a call before the await");
             assert!(at(12), "only borrowed by the call");
             let labels = ctx.holds(&held, nth(root, "let_declaration", 0)).unwrap();
-            assert!(labels[0].message.contains("`a` is still held"), "{labels:?}");
+            assert!(
+                labels[0].message.contains("`a` is still held"),
+                "{labels:?}"
+            );
         });
     }
 
@@ -703,7 +709,10 @@ mod tests {
             let in_test = |i| ctx.holds(&test, nth(root, "call_expression", i)).is_some();
             assert!(!in_test(0), "plain function");
             assert!(in_test(1), "#[cfg(test)] module");
-            assert!(in_test(2), "#[tokio::test(..)] after comments and attributes");
+            assert!(
+                in_test(2),
+                "#[tokio::test(..)] after comments and attributes"
+            );
             assert!(in_test(3), "#[test]");
             assert!(!in_test(4), "cfg of a feature named test");
             assert!(!in_test(5), "another attribute");
