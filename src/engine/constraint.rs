@@ -38,6 +38,9 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// Code that runs on threads: a thread entry, or a same-file function that one calls
+    /// (through a few calls), unless the call is made under a held lock.
+    ThreadReachable,
 }
 
 impl Context {
@@ -53,6 +56,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("thread-reachable", Context::ThreadReachable),
     ];
 
     /// Parse a context word.

@@ -39,6 +39,9 @@ pub struct Ctx<'t> {
     /// Function node id → where it is registered as a request handler.
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
+    /// Function node id → the first line of the call through which thread code reaches it
+    /// (computed on demand; ranges, not nodes, so the context stays covariant).
+    thread_reached: std::cell::OnceCell<HashMap<usize, Range<usize>>>,
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
@@ -156,6 +159,7 @@ impl<'t> Ctx<'t> {
             thread_entries: HashMap::new(),
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
+            thread_reached: std::cell::OnceCell::new(),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -545,6 +549,23 @@ impl<'t> Ctx<'t> {
                 }
                 Some(labels)
             }),
+            Target::Context(Context::ThreadReachable) => scope.iter().find_map(|f| {
+                if let Some(site) = self.thread_entries.get(&f.id()) {
+                    let mut labels = vec![head(*f, "this function runs on other threads")];
+                    if !contains(site.byte_range(), f.byte_range()) {
+                        labels.push(head(*site, "handed to a thread here"));
+                    }
+                    return Some(labels);
+                }
+                let call = self.thread_reached().get(&f.id())?;
+                Some(vec![
+                    head(*f, "this function is called from code that runs on threads"),
+                    Label {
+                        range: call.clone(),
+                        message: "called on a thread here".into(),
+                    },
+                ])
+            }),
             Target::Context(Context::RequestHandler) => scope.iter().find_map(|f| {
                 let site = self.handlers.get(&f.id())?;
                 let mut labels = vec![head(*f, "this request handler runs on the event loop")];
@@ -605,6 +626,60 @@ impl<'t> Ctx<'t> {
             }
         }
         None
+    }
+
+    /// Same-file functions that thread entries call, directly or through up to
+    /// `FOLLOW_DEPTH` calls, each with the call that reaches it. A call made while a lock is
+    /// held does not count: the callee runs under that lock.
+    fn thread_reached(&self) -> &HashMap<usize, Range<usize>> {
+        self.thread_reached.get_or_init(|| {
+            let mut entries: Vec<Node<'t>> = self
+                .facts
+                .entry_refs
+                .iter()
+                .flat_map(|e| self.function_refs(e.target))
+                .chain(self.facts.functions.values().flatten().copied())
+                .filter(|f| self.thread_entries.contains_key(&f.id()))
+                .collect();
+            entries.dedup_by_key(|f| f.id());
+            let held = Constraint::Inside(
+                vec![Selector {
+                    target: Target::Context(Context::LockHeld),
+                    stop: Stop::Function,
+                    follow_calls: false,
+                    source: String::new(),
+                }],
+                false,
+            );
+            let mut reached: HashMap<usize, Range<usize>> = HashMap::new();
+            let mut queue: std::collections::VecDeque<(Node<'t>, usize)> =
+                entries.into_iter().map(|f| (f, 0)).collect();
+            while let Some((f, depth)) = queue.pop_front() {
+                if depth >= FOLLOW_DEPTH {
+                    continue;
+                }
+                let mut stack = vec![f];
+                while let Some(n) = stack.pop() {
+                    if self.sem.call_kinds.contains(&n.kind())
+                        && let Some(callee) = (self.sem.callee)(n)
+                    {
+                        for g in self.function_refs(callee) {
+                            if self.thread_entries.contains_key(&g.id())
+                                || reached.contains_key(&g.id())
+                                || self.holds(&held, n).is_some()
+                            {
+                                continue;
+                            }
+                            reached.insert(g.id(), self.head_range(n));
+                            queue.push_back((g, depth + 1));
+                        }
+                    }
+                    let mut cursor = n.walk();
+                    stack.extend(n.named_children(&mut cursor));
+                }
+            }
+            reached
+        })
     }
 
     /// `held-across`: the lock `stmt` takes is still held when a later statement of its block

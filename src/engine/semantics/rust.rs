@@ -720,6 +720,41 @@ mod tests {
     }
 
     #[test]
+    fn thread_reachable_follows_calls_from_threads() {
+        let src = "use std::thread;\nfn leaf() { a(); }\nfn mid() { leaf(); }\nfn locked() { b(); }\n\
+                   fn alone() { c(); }\nfn far4() { d(); }\nfn far3() { far4(); }\nfn far2() { far3(); }\nfn far1() { far2(); }\n\
+                   fn main() { thread::spawn(|| { mid(); far1(); let _g = m.lock().unwrap(); locked(); }); alone(); }";
+        with_ctx(src, |ctx, root| {
+            let reachable = context(Context::ThreadReachable);
+            let body = |i| nth(nth(root, "function_item", i), "call_expression", 0);
+            assert!(
+                ctx.holds(&reachable, body(0)).is_some(),
+                "two calls from the thread"
+            );
+            assert!(
+                ctx.holds(&reachable, body(1)).is_some(),
+                "one call from the thread"
+            );
+            assert!(
+                ctx.holds(&reachable, body(2)).is_none(),
+                "called under a lock"
+            );
+            assert!(
+                ctx.holds(&reachable, body(3)).is_none(),
+                "only main calls it"
+            );
+            assert!(
+                ctx.holds(&reachable, body(4)).is_none(),
+                "beyond the follow depth"
+            );
+            assert!(
+                ctx.holds(&reachable, body(5)).is_some(),
+                "three calls: the follow depth"
+            );
+        });
+    }
+
+    #[test]
     fn strips_generic_arguments() {
         assert_eq!(strip_generics("Vec::<u8>::new"), "Vec::new");
         assert_eq!(strip_generics("HashMap::<K, Vec<V>>"), "HashMap");
