@@ -307,6 +307,11 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
             let arg = call.child_by_field_name("arguments")?.named_child(0)?;
             Some((text(arg, src).to_string(), LockOp::Release))
         }
+        // `fut.await`: the binding was the lock's future (an async mutex), consumed here.
+        "await_expression" => {
+            let awaited = stmt.named_child(0).filter(|n| n.kind() == "identifier")?;
+            Some((text(awaited, src).to_string(), LockOp::Release))
+        }
         // A guard passed by value (`timed(guard)`, `tx.send(guard)`) moves to the callee, which
         // decides when it is released; `drop(g)` is the common case. `&g` is only borrowed.
         "call_expression" => {
@@ -675,6 +680,7 @@ mod tests {
                    let n = v.len(); x.await;\n\
                    let f = m.lock(); let _g = timed(f).await;\n\
                    let i = m.lock().unwrap(); log(&i); x.await;\n\
+                   let j = m.lock(); let k = j.await; x.await;\n\
                    }";
         with_ctx(src, |ctx, root| {
             let held = held_across_await();
@@ -690,6 +696,7 @@ mod tests {
             assert!(!at(9), "not a lock");
             assert!(!at(10), "moved into a call before the await");
             assert!(at(12), "only borrowed by the call");
+            assert!(!at(13), "the binding is an async lock's future, awaited");
             let labels = ctx.holds(&held, nth(root, "let_declaration", 0)).unwrap();
             assert!(
                 labels[0].message.contains("`a` is still held"),
