@@ -1099,3 +1099,31 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod held_across_tests {
+    use super::*;
+    use crate::engine::semantics::test_support::{nth, with_ctx};
+
+    /// `held-across` works from any language's lock calls: Python's acquire()/release().
+    #[test]
+    fn python_lock_held_across_await() {
+        let src = "async def f():\n    lock.acquire()\n    await x\n    lock.release()\n\n\
+                   async def g():\n    lock.acquire()\n    lock.release()\n    await x\n";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let across = Constraint::HeldAcross(vec![Selector {
+                target: Target::Kinds(vec!["await".into()]),
+                stop: Stop::Function,
+                follow_calls: false,
+                source: String::new(),
+            }]);
+            let acquire = |i| nth(root, "expression_statement", i);
+            assert!(
+                ctx.holds(&across, acquire(0)).is_some(),
+                "await before release"
+            );
+            assert!(ctx.holds(&across, acquire(3)).is_none(), "released first");
+            assert!(ctx.holds(&across, acquire(1)).is_none(), "not a lock call");
+        });
+    }
+}
