@@ -110,7 +110,7 @@ impl FileRole {
         let test_dir = dirs.iter().any(|d| {
             matches!(
                 d.as_str(),
-                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e"
+                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e" | "benches"
             )
         });
         let test_name = name.contains(".test.")
@@ -1101,7 +1101,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod held_across_tests {
+mod word_tests {
     use super::*;
     use crate::engine::semantics::test_support::{nth, with_ctx};
 
@@ -1125,5 +1125,13 @@ mod held_across_tests {
             assert!(ctx.holds(&across, acquire(3)).is_none(), "released first");
             assert!(ctx.holds(&across, acquire(1)).is_none(), "not a lock call");
         });
+    }
+
+    #[test]
+    fn cargo_benches_are_test_code() {
+        let role = |p: &str| FileRole::of(std::path::Path::new(p), "");
+        assert!(role("tokio/benches/rt_multi_threaded.rs").test);
+        assert!(role("crate/tests/it.rs").test);
+        assert!(!role("crate/src/bench.rs").test);
     }
 }

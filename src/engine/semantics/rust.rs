@@ -81,6 +81,9 @@ const MEMBERS: &[Member] = &[
 const FACTS_QUERY: &str = r#"
 (use_declaration argument: (_) @ravel.import)
 (let_declaration pattern: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
+(let_declaration
+  pattern: (tuple_pattern (identifier) @ravel.bind.name)
+  value: (call_expression) @ravel.bind.value)
 (assignment_expression left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
 (static_item name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
 (const_item name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
