@@ -44,7 +44,10 @@ fn finds_the_four_anti_patterns_with_help_and_exits_1() {
     for (rule, at) in [
         ("python/unlocked-shared-counter", "app/counter.py:8:5"),
         ("python/cpu-bound-work-in-thread-pool", "app/pool.py:9:5"),
-        ("javascript/sync-fs-call-on-event-loop", "web/server.js:4:12"),
+        (
+            "javascript/sync-fs-call-on-event-loop",
+            "web/server.js:4:12",
+        ),
         ("java/pooled-virtual-threads", "svc/P.java:4:12"),
     ] {
         assert!(

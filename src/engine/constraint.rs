@@ -133,6 +133,9 @@ pub enum Constraint {
     Has(Vec<Selector>, bool),
     /// The capture has all (or, negated, none) of these properties.
     Is(Vec<Property>, bool),
+    /// The value of the capture (following a binding) comes from a call or `new` that is handed
+    /// a value created by one of these names (`new Int32Array(sab)` wraps `SharedArrayBuffer`).
+    Wraps(NameSet),
 }
 
 /// Every constraint key a `[where.<capture>]` table may hold.
@@ -150,4 +153,5 @@ pub const WORDS: &[&str] = &[
     "not-has",
     "is",
     "is-not",
+    "wraps",
 ];

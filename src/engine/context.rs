@@ -467,7 +467,37 @@ impl<'t> Ctx<'t> {
                 let none = props.iter().all(|p| !self.is(*p, node));
                 ok(if *negate { none } else { all })
             }
+            Constraint::Wraps(names) => {
+                let at = self.wrapped(node, names, 0)?;
+                Some(vec![Label {
+                    range: self.head_range(at),
+                    message: "wrapped value created here".into(),
+                }])
+            }
         }
+    }
+
+    /// Where the value a call wraps comes from one of `names`: the expression (or the value
+    /// bound to it) is a call or `new` with an argument created by one of them.
+    pub fn wrapped(&self, node: Node<'t>, names: &NameSet, depth: usize) -> Option<Node<'t>> {
+        if depth > 4 {
+            return None;
+        }
+        let node = unwrap_parens(node);
+        if self.sem.call_kinds.contains(&node.kind()) {
+            let args = node.child_by_field_name("arguments")?;
+            return named_children(args).into_iter().find_map(|a| {
+                // `argument` wrappers (C#, Kotlin-like grammars) hold the expression.
+                let a = if a.kind() == "argument" && a.named_child_count() == 1 {
+                    a.named_child(0).unwrap_or(a)
+                } else {
+                    a
+                };
+                self.origin(a, names, 0)
+            });
+        }
+        let binding = self.binding_for(node)?;
+        self.wrapped(binding.value, names, depth + 1)
     }
 
     fn inside(&self, sel: &Selector, node: Node<'t>, anc: &[Node<'t>]) -> Option<Vec<Label>> {
@@ -839,6 +869,26 @@ fn number(t: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_follows_bindings_to_the_wrapped_argument() {
+        let src = "const sab = new SharedArrayBuffer(8);\nconst view = new Int32Array(sab);\n\
+                   const direct = new Int32Array(new SharedArrayBuffer(4));\n\
+                   const plain = new Int32Array(new ArrayBuffer(4));\nconst copy = view;\n\
+                   use(view, direct, plain, copy, other);";
+        super::super::semantics::test_support::with_ctx(Language::JavaScript, src, |ctx, root| {
+            let names = NameSet::new(&["SharedArrayBuffer".to_string()]).unwrap();
+            let call = super::super::semantics::test_support::nth(root, "call_expression", 0);
+            let args = call.child_by_field_name("arguments").unwrap();
+            let arg = |i| args.named_child(i).unwrap();
+            let at = ctx.wrapped(arg(0), &names, 0).expect("view wraps sab");
+            assert_eq!(text(at, src.as_bytes()), "sab");
+            assert!(ctx.wrapped(arg(1), &names, 0).is_some(), "direct");
+            assert!(ctx.wrapped(arg(2), &names, 0).is_none(), "plain");
+            assert!(ctx.wrapped(arg(3), &names, 0).is_some(), "copy of view");
+            assert!(ctx.wrapped(arg(4), &names, 0).is_none(), "unbound");
+        });
+    }
 
     #[test]
     fn start_up_names() {
