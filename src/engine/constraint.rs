@@ -38,6 +38,9 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// Lazy one-time initialisation: the body of `if (!x) { ... x = ... }` (also `x == null`,
+    /// `x === undefined`, `x is None`, `x == nil`), which assigns the name it tests.
+    LazyInit,
 }
 
 impl Context {
@@ -53,6 +56,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("lazy-init", Context::LazyInit),
     ];
 
     /// Parse a context word.

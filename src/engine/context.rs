@@ -109,6 +109,13 @@ impl FileRole {
         let script_dir = dirs
             .iter()
             .any(|d| matches!(d.as_str(), "bin" | "cli" | "scripts" | "script" | "tools"));
+        // Database migrations and seeders run once from a command, and build scripts and tool
+        // configs (`build.js`, `gulpfile.js`, `vite.config.ts`) run outside any server.
+        let one_shot = dirs
+            .iter()
+            .any(|d| matches!(d.as_str(), "migrations" | "migration" | "seeders"))
+            || matches!(stem, "build" | "gulpfile" | "gruntfile" | "jakefile")
+            || name.contains(".config.");
         let cli_markers = [
             "process.argv",
             "require.main === module",
@@ -119,7 +126,7 @@ impl FileRole {
         .any(|m| source.contains(m));
         FileRole {
             test: test_dir || test_name,
-            script: script_dir || source.starts_with("#!"),
+            script: script_dir || one_shot || source.starts_with("#!"),
             cli_markers,
         }
     }
@@ -572,12 +579,48 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
+            Target::Context(Context::LazyInit) => within
+                .iter()
+                .find(|a| self.lazy_init(**a, node))
+                .map(|a| vec![head(*a, "runs once: lazy initialisation")]),
             Target::Kinds(kinds) => within
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
                 .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
             Target::Calls(_) => None,
         }
+    }
+
+    /// Is `a` an `if` that tests a name for being unset and assigns it in its body, with `node`
+    /// in that body (`if (!cache) { cache = load(); }`, `if x is None: x = ...`)?
+    fn lazy_init(&self, a: Node<'t>, node: Node<'t>) -> bool {
+        if !a.kind().starts_with("if_") {
+            return false;
+        }
+        let (Some(cond), Some(body)) = (
+            a.child_by_field_name("condition"),
+            a.child_by_field_name("consequence"),
+        ) else {
+            return false;
+        };
+        if !contains(body.byte_range(), node.byte_range()) {
+            return false;
+        }
+        let Some(name) = tested_unset(text(cond, self.src)) else {
+            return false;
+        };
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.kind().contains("assignment")
+                && n.named_child(0)
+                    .is_some_and(|left| text(left, self.src).trim() == name)
+            {
+                return true;
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+        false
     }
 
     /// The node that holds a lock over `node` within its function, if any.
@@ -847,6 +890,41 @@ fn unwrap_parens(mut node: Node) -> Node {
     node
 }
 
+/// The name a condition tests for being unset: `!x`, `not x`, `x == null`, `x === undefined`,
+/// `x is None`, `x == nil` (parentheses allowed); names may be dotted (`this.cache`).
+fn tested_unset(cond: &str) -> Option<&str> {
+    let mut c = cond.trim();
+    while let Some(inner) = c.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        c = inner.trim();
+    }
+    let name = if let Some(rest) = c.strip_prefix('!') {
+        rest.trim()
+    } else if let Some(rest) = c.strip_prefix("not ") {
+        rest.trim()
+    } else {
+        let unset = [
+            "=== undefined",
+            "== undefined",
+            "=== null",
+            "== null",
+            "is None",
+            "== None",
+            "== nil",
+        ];
+        unset
+            .iter()
+            .find_map(|u| c.strip_suffix(u))
+            .map(str::trim)?
+    };
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && name
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '$' || ch == '.');
+    plain.then_some(name)
+}
+
 fn strip_self<'a>(name: &'a str, self_names: &[&str]) -> &'a str {
     for s in self_names {
         if let Some(rest) = name.strip_prefix(s).and_then(|r| r.strip_prefix('.')) {
@@ -888,6 +966,62 @@ mod tests {
             assert!(ctx.wrapped(arg(3), &names, 0).is_some(), "copy of view");
             assert!(ctx.wrapped(arg(4), &names, 0).is_none(), "unbound");
         });
+    }
+
+    #[test]
+    fn unset_tests() {
+        for (cond, name) in [
+            ("(!initialized)", "initialized"),
+            ("!this.cache", "this.cache"),
+            ("(cache === undefined)", "cache"),
+            ("_client is None", "_client"),
+            ("pool == nil", "pool"),
+            ("not self._ready", "self._ready"),
+        ] {
+            assert_eq!(tested_unset(cond), Some(name), "{cond}");
+        }
+        for cond in ["(!fs.existsSync(p))", "a && !b", "x > 0", "(!)", "!a.b()"] {
+            assert_eq!(tested_unset(cond), None, "{cond}");
+        }
+    }
+
+    #[test]
+    fn lazy_init_is_the_body_of_an_unset_test_that_assigns_it() {
+        let src = "let tpl;\nfunction a() { if (!tpl) { tpl = read(); } }\n\
+                   function b() { if (!fs.existsSync(d)) { mk(d); } }\n\
+                   function c() { if (!ready) { other = read(); } }\n";
+        super::super::semantics::test_support::with_ctx(Language::JavaScript, src, |ctx, root| {
+            let lazy = super::super::semantics::test_support::inside(Context::LazyInit);
+            let call = |i| super::super::semantics::test_support::nth(root, "call_expression", i);
+            assert!(ctx.holds(&lazy, call(0)).is_some(), "tpl = read()");
+            assert!(
+                ctx.holds(&lazy, call(1)).is_none(),
+                "existsSync in the condition"
+            );
+            assert!(ctx.holds(&lazy, call(2)).is_none(), "mk(d)");
+            assert!(ctx.holds(&lazy, call(3)).is_none(), "assigns another name");
+        });
+    }
+
+    #[test]
+    fn one_shot_files_are_scripts() {
+        use std::path::Path;
+        for p in [
+            "server/migrations/2023-add.js",
+            "build.js",
+            "gulpfile.js",
+            "vite.config.ts",
+            "db/seeders/users.js",
+        ] {
+            assert!(FileRole::of(Path::new(p), "").script, "{p}");
+        }
+        for p in [
+            "server/routes/build-info.js",
+            "src/config.js",
+            "lib/migrate.js",
+        ] {
+            assert!(!FileRole::of(Path::new(p), "").script, "{p}");
+        }
     }
 
     #[test]
