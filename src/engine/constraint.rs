@@ -140,7 +140,13 @@ pub enum Constraint {
     /// The value of the capture (following a binding) comes from a call or `new` that is handed
     /// a value created by one of these names (`new Int32Array(sab)` wraps `SharedArrayBuffer`).
     Wraps(NameSet),
+    /// The callee resolves to one of these names, or calls one through same-file non-async
+    /// helpers; `{chain}` in the message shows the path.
+    Reaches(NameSet),
 }
+
+/// The message placeholder a `reaches` constraint fills: `handler → helper → time.sleep`.
+pub const CHAIN_PLACEHOLDER: &str = "chain";
 
 /// Every constraint key a `[where.<capture>]` table may hold.
 pub const WORDS: &[&str] = &[
@@ -158,4 +164,5 @@ pub const WORDS: &[&str] = &[
     "is",
     "is-not",
     "wraps",
+    "reaches",
 ];
