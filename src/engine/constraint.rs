@@ -145,6 +145,19 @@ pub enum Constraint {
     Reaches(NameSet),
 }
 
+impl Constraint {
+    /// A rough cost class, for evaluating cheap constraints first: text and name tests, then
+    /// contexts and properties, then value origins, then subtree and call-graph searches.
+    pub fn cost(&self) -> u8 {
+        match self {
+            Constraint::Regex(..) | Constraint::AnyOf(..) | Constraint::ResolvesTo(..) => 0,
+            Constraint::Inside(..) => 1,
+            Constraint::Is(..) | Constraint::CreatedBy(..) | Constraint::Wraps(..) => 2,
+            Constraint::Has(..) | Constraint::Reaches(..) => 3,
+        }
+    }
+}
+
 /// The message placeholder a `reaches` constraint fills: `handler → helper → time.sleep`.
 pub const CHAIN_PLACEHOLDER: &str = "chain";
 
@@ -166,3 +179,21 @@ pub const WORDS: &[&str] = &[
     "wraps",
     "reaches",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_tests_cost_less_than_contexts_and_searches() {
+        let names = || NameSet::new(&["fs.*Sync".to_string()]).unwrap();
+        let inside = Constraint::Inside(Vec::new(), false);
+        let order = [
+            Constraint::ResolvesTo(names(), false).cost(),
+            inside.cost(),
+            Constraint::CreatedBy(names()).cost(),
+            Constraint::Reaches(names()).cost(),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    }
+}

@@ -39,6 +39,8 @@ pub struct Ctx<'t> {
     /// Function node id → where it is registered as a request handler.
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
+    /// Function node id → whether it starts a server (asked once per candidate and function).
+    server_cache: RefCell<HashMap<usize, bool>>,
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
@@ -163,6 +165,7 @@ impl<'t> Ctx<'t> {
             thread_entries: HashMap::new(),
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
+            server_cache: RefCell::new(HashMap::new()),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -695,6 +698,9 @@ impl<'t> Ctx<'t> {
         if self.sem.startup_calls.is_empty() {
             return false;
         }
+        if let Some(v) = self.server_cache.borrow().get(&f.id()) {
+            return *v;
+        }
         let names = NameSet::Static(self.sem.startup_calls);
         let sel = Selector {
             target: Target::Calls(names),
@@ -702,7 +708,9 @@ impl<'t> Ctx<'t> {
             follow_calls: false,
             source: String::new(),
         };
-        self.has(&sel, f).is_some()
+        let v = self.has(&sel, f).is_some();
+        self.server_cache.borrow_mut().insert(f.id(), v);
+        v
     }
 
     fn has(&self, sel: &Selector, node: Node<'t>) -> Option<Vec<Label>> {

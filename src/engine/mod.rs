@@ -149,14 +149,24 @@ impl LanguageQuery {
                 check_against(rule, lang)?;
             }
             check_words(rule, lang)?;
+            let match_capture = index("match").expect("validated");
+            // One constraint per entry, cheapest first: a name test or a context rules most
+            // candidates out before a costly word (`reaches`, `has`, `created-by`) runs.
+            let mut constraints: Vec<(u32, Vec<Constraint>)> = rule
+                .constraints
+                .iter()
+                .flat_map(|c| {
+                    let capture = index(&c.capture).expect("validated");
+                    c.constraints
+                        .iter()
+                        .map(move |k| (capture, vec![k.clone()]))
+                })
+                .collect();
+            constraints.sort_by_key(|(_, c)| c.first().map_or(0, Constraint::cost));
             bound.push(BoundRule {
                 rule: rule.clone(),
-                match_capture: index("match").expect("validated"),
-                constraints: rule
-                    .constraints
-                    .iter()
-                    .map(|c| (index(&c.capture).expect("validated"), c.constraints.clone()))
-                    .collect(),
+                match_capture,
+                constraints,
                 labels: rule
                     .labels
                     .iter()
