@@ -72,6 +72,8 @@ pub enum Outcome {
         lossy: bool,
         /// The tree has syntax errors (rules still ran on the rest).
         syntax_errors: bool,
+        /// It nests so deeply that rule matching was cut short (findings may be missing).
+        match_limit_exceeded: bool,
     },
     /// Not checked, with a reason and a detail for the user.
     Skipped(SkipReason, String),
@@ -183,8 +185,9 @@ pub fn check_bytes_targeting(
         target_version: version
             .or_else(|| crate::project::file_version(lang, &source))
             .or_else(|| engine.projects.target_version(lang, path)),
+        deadline: Some(Instant::now() + limits.parse_timeout),
     };
-    let findings = query.run(&tree, source.as_bytes(), &file);
+    let (findings, match_limit_exceeded) = query.run(&tree, source.as_bytes(), &file);
     let mut diagnostics = findings
         .into_iter()
         .map(|f| to_diagnostic(f, path, &source, file.target_version))
@@ -200,6 +203,7 @@ pub fn check_bytes_targeting(
         diagnostics = crate::suppress::apply(&tree, &source, path, lang, diagnostics, &known, &ran);
     }
     Outcome::Checked {
+        match_limit_exceeded,
         syntax_errors: tree.root_node().has_error(),
         source,
         diagnostics,

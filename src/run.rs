@@ -270,6 +270,7 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                 diagnostics,
                 lossy,
                 syntax_errors,
+                match_limit_exceeded,
             } => {
                 summary.checked += 1;
                 summary.lossy += usize::from(lossy);
@@ -279,6 +280,17 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                         path: job.path.clone(),
                         level: Severity::Warning,
                         message: "syntax errors; rules ran on the parts that parsed".into(),
+                    });
+                }
+                if match_limit_exceeded {
+                    summary.cut_short += 1;
+                    notifications.push(Notification {
+                        path: job.path.clone(),
+                        level: Severity::Warning,
+                        message: format!(
+                            "rule matching was cut short (nested too deeply, or over the {:?} time limit); findings may be missing",
+                            opts.limits.parse_timeout
+                        ),
                     });
                 }
                 if lossy {

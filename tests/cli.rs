@@ -44,7 +44,10 @@ fn finds_the_four_anti_patterns_with_help_and_exits_1() {
     for (rule, at) in [
         ("python/unlocked-shared-counter", "app/counter.py:8:5"),
         ("python/cpu-bound-work-in-thread-pool", "app/pool.py:9:5"),
-        ("javascript/sync-call-on-event-loop", "web/server.js:4:12"),
+        (
+            "javascript/sync-fs-call-on-event-loop",
+            "web/server.js:4:12",
+        ),
         ("java/pooled-virtual-threads", "svc/P.java:4:12"),
     ] {
         assert!(
@@ -345,7 +348,7 @@ fn inline_suppressions_hide_findings_and_report_unused_and_unknown_ones() {
     write(
         dir.path(),
         "d.js",
-        "// ravel: ignore[sync-call-on-event-loop]\nconst x = 1;\nconst y = 2; // ravel: ignore[no-such-rule]\n",
+        "// ravel: ignore[sync-fs-call-on-event-loop]\nconst x = 1;\nconst y = 2; // ravel: ignore[no-such-rule]\n",
     );
     let out = ravel(&["check", "--color", "never", "d.js"], dir.path());
     assert_eq!(out.status.code(), Some(1));

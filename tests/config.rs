@@ -91,7 +91,7 @@ fn the_nearest_configuration_applies_and_the_command_line_overrides_it() {
         findings(&out),
         [
             "legacy/old.py python/unlocked-shared-counter",
-            "web/server.js javascript/sync-call-on-event-loop"
+            "web/server.js javascript/sync-fs-call-on-event-loop"
         ],
         "{}",
         stderr(&out)
@@ -119,7 +119,7 @@ fn the_nearest_configuration_applies_and_the_command_line_overrides_it() {
     write(
         root,
         "web/ravel.toml",
-        "ignore = [\"sync-call-on-event-loop\"]\n",
+        "ignore = [\"sync-fs-call-on-event-loop\"]\n",
     );
     let out = ravel(&["check", "--output-format", "concise", "web"], root);
     assert_eq!(findings(&out), Vec::<String>::new());
@@ -133,7 +133,7 @@ fn per_file_ignores_severity_and_excludes() {
     write(
         root,
         "ravel.toml",
-        "extend-exclude = [\"legacy\"]\n\n[per-file-ignores]\n\"web/*.js\" = [\"sync-call-on-event-loop\"]\n\n[severity]\n\"shared-mutable-state\" = \"warning\"\n",
+        "extend-exclude = [\"legacy\"]\n\n[per-file-ignores]\n\"web/*.js\" = [\"sync-fs-call-on-event-loop\"]\n\n[severity]\n\"shared-mutable-state\" = \"warning\"\n",
     );
     let out = ravel(&["check", "--output-format", "concise", "."], root);
     assert_eq!(
@@ -296,11 +296,11 @@ fn quiet_statistics_exit_zero_and_color() {
     let out = ravel(&["check", "--statistics", "."], root);
     let text = stdout(&out);
     assert!(
-        text.contains("    2  python/unlocked-shared-counter      error"),
+        text.contains("    2  python/unlocked-shared-counter         error"),
         "{text}"
     );
     assert!(
-        text.contains("    1  javascript/sync-call-on-event-loop  error"),
+        text.contains("    1  javascript/sync-fs-call-on-event-loop  error"),
         "{text}"
     );
     let out = ravel(&["check", "--exit-zero", "."], root);

@@ -47,6 +47,9 @@ pub enum Context {
     /// Code that runs on threads: a thread entry, or a same-file function that one calls
     /// (through a few calls), unless the call is made under a held lock.
     ThreadReachable,
+    /// Lazy one-time initialisation: the body of `if (!x) { ... x = ... }` (also `x == null`,
+    /// `x === undefined`, `x is None`, `x == nil`), which assigns the name it tests.
+    LazyInit,
 }
 
 impl Context {
@@ -65,6 +68,7 @@ impl Context {
         ("main-guard", Context::MainGuard),
         ("spawned-in-loop", Context::SpawnedInLoop),
         ("thread-reachable", Context::ThreadReachable),
+        ("lazy-init", Context::LazyInit),
     ];
 
     /// Parse a context word.
@@ -212,9 +216,25 @@ pub enum Constraint {
     /// m.lock()`, `mu.Lock()`, `lock.acquire()`), and a later statement of the same block
     /// reaches one of the selectors before one releases it (`drop(g)`, `mu.Unlock()`).
     HeldAcross(Vec<Selector>),
+    /// The value of the capture (following a binding) comes from a call or `new` that is handed
+    /// a value created by one of these names (`new Int32Array(sab)` wraps `SharedArrayBuffer`).
+    Wraps(NameSet),
     /// The callee resolves to one of these names, or calls one through same-file non-async
     /// helpers; `{chain}` in the message shows the path.
     Reaches(NameSet),
+}
+
+impl Constraint {
+    /// A rough cost class, for evaluating cheap constraints first: text and name tests, then
+    /// contexts and properties, then value origins, then subtree and call-graph searches.
+    pub fn cost(&self) -> u8 {
+        match self {
+            Constraint::Regex(..) | Constraint::AnyOf(..) | Constraint::ResolvesTo(..) => 0,
+            Constraint::Inside(..) => 1,
+            Constraint::Is(..) | Constraint::CreatedBy(..) | Constraint::Wraps(..) => 2,
+            Constraint::Has(..) | Constraint::Reaches(..) | Constraint::HeldAcross(..) => 3,
+        }
+    }
 }
 
 /// The message placeholder a `reaches` constraint fills: `handler → helper → time.sleep`.
@@ -236,5 +256,24 @@ pub const WORDS: &[&str] = &[
     "is",
     "is-not",
     "held-across",
+    "wraps",
     "reaches",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_tests_cost_less_than_contexts_and_searches() {
+        let names = || NameSet::new(&["fs.*Sync".to_string()]).unwrap();
+        let inside = Constraint::Inside(Vec::new(), false);
+        let order = [
+            Constraint::ResolvesTo(names(), false).cost(),
+            inside.cost(),
+            Constraint::CreatedBy(names()).cost(),
+            Constraint::Reaches(names()).cost(),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    }
+}

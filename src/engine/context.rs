@@ -42,6 +42,8 @@ pub struct Ctx<'t> {
     /// Function node id → the first line of the call through which thread code reaches it
     /// (computed on demand; ranges, not nodes, so the context stays covariant).
     thread_reached: std::cell::OnceCell<HashMap<usize, Range<usize>>>,
+    /// Function node id → whether it starts a server (asked once per candidate and function).
+    server_cache: RefCell<HashMap<usize, bool>>,
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
@@ -65,7 +67,7 @@ const STARTUP_NAMES: &[&str] = &[
 /// Prefixes of such names (`initDatabase`, `setup_routes`, `bootstrapApp`).
 const STARTUP_PREFIXES: &[&str] = &["init", "setup", "bootstrap"];
 /// Suffixes of such names (`expressCreateServer` hooks).
-const STARTUP_SUFFIXES: &[&str] = &["createserver"];
+const STARTUP_SUFFIXES: &[&str] = &["createserver", "presession", "configure"];
 
 /// Does a function's name say it runs once at start-up?
 fn startup_name(name: &str) -> bool {
@@ -139,6 +141,13 @@ impl FileRole {
         let script_dir = dirs
             .iter()
             .any(|d| matches!(d.as_str(), "bin" | "cli" | "scripts" | "script" | "tools"));
+        // Database migrations and seeders run once from a command, and build scripts and tool
+        // configs (`build.js`, `gulpfile.js`, `vite.config.ts`) run outside any server.
+        let one_shot = dirs
+            .iter()
+            .any(|d| matches!(d.as_str(), "migrations" | "migration" | "seeders"))
+            || matches!(stem, "build" | "gulpfile" | "gruntfile" | "jakefile")
+            || name.contains(".config.");
         let cli_markers = [
             "process.argv",
             "require.main === module",
@@ -149,7 +158,7 @@ impl FileRole {
         .any(|m| source.contains(m));
         FileRole {
             test: test_dir || test_name,
-            script: script_dir || source.starts_with("#!"),
+            script: script_dir || one_shot || source.starts_with("#!"),
             cli_markers,
         }
     }
@@ -177,6 +186,7 @@ impl<'t> Ctx<'t> {
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
             thread_reached: std::cell::OnceCell::new(),
+            server_cache: RefCell::new(HashMap::new()),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -520,8 +530,38 @@ impl<'t> Ctx<'t> {
                 let none = props.iter().all(|p| !self.is(*p, node));
                 ok(if *negate { none } else { all })
             }
+            Constraint::Wraps(names) => {
+                let at = self.wrapped(node, names, 0)?;
+                Some(vec![Label {
+                    range: self.head_range(at),
+                    message: "wrapped value created here".into(),
+                }])
+            }
             Constraint::Reaches(names) => self.reaches(names, node).map(|r| r.labels),
         }
+    }
+
+    /// Where the value a call wraps comes from one of `names`: the expression (or the value
+    /// bound to it) is a call or `new` with an argument created by one of them.
+    pub fn wrapped(&self, node: Node<'t>, names: &NameSet, depth: usize) -> Option<Node<'t>> {
+        if depth > 4 {
+            return None;
+        }
+        let node = unwrap_parens(node);
+        if self.sem.call_kinds.contains(&node.kind()) {
+            let args = node.child_by_field_name("arguments")?;
+            return named_children(args).into_iter().find_map(|a| {
+                // `argument` wrappers (C#, Kotlin-like grammars) hold the expression.
+                let a = if a.kind() == "argument" && a.named_child_count() == 1 {
+                    a.named_child(0).unwrap_or(a)
+                } else {
+                    a
+                };
+                self.origin(a, names, 0)
+            });
+        }
+        let binding = self.binding_for(node)?;
+        self.wrapped(binding.value, names, depth + 1)
     }
 
     fn inside(&self, sel: &Selector, node: Node<'t>, anc: &[Node<'t>]) -> Option<Vec<Label>> {
@@ -641,6 +681,10 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| self.main_guard(**a))
                 .map(|g| vec![head(*g, "runs only when the file is executed")]),
+            Target::Context(Context::LazyInit) => within
+                .iter()
+                .find(|a| self.lazy_init(**a, node))
+                .map(|a| vec![head(*a, "runs once: lazy initialisation")]),
             Target::Kinds(kinds) => within
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
@@ -665,6 +709,36 @@ impl<'t> Ctx<'t> {
                     )]
                 }),
         }
+    }
+
+    /// Is `a` an `if` that tests a name for being unset and assigns it in its body, with `node`
+    /// in that body (`if (!cache) { cache = load(); }`, `if x is None: x = ...`)?
+    fn lazy_init(&self, a: Node<'t>, node: Node<'t>) -> bool {
+        self.lazy_body(a)
+            .is_some_and(|body| contains(body.byte_range(), node.byte_range()))
+    }
+
+    /// The body of a lazy one-time initialisation `if`: it tests a name for being unset and
+    /// assigns that name.
+    fn lazy_body(&self, a: Node<'t>) -> Option<Node<'t>> {
+        if !a.kind().starts_with("if_") {
+            return None;
+        }
+        let cond = a.child_by_field_name("condition")?;
+        let body = a.child_by_field_name("consequence")?;
+        let name = tested_unset(text(cond, self.src))?;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.kind().contains("assignment")
+                && n.named_child(0)
+                    .is_some_and(|left| text(left, self.src).trim() == name)
+            {
+                return Some(body);
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+        None
     }
 
     /// The node that holds a lock over `node` within its function, if any.
@@ -826,6 +900,9 @@ impl<'t> Ctx<'t> {
         if self.sem.startup_calls.is_empty() {
             return false;
         }
+        if let Some(v) = self.server_cache.borrow().get(&f.id()) {
+            return *v;
+        }
         let names = NameSet::Static(self.sem.startup_calls);
         let sel = Selector {
             target: Target::Calls(names),
@@ -833,7 +910,9 @@ impl<'t> Ctx<'t> {
             follow_calls: false,
             source: String::new(),
         };
-        self.has(&sel, f).is_some()
+        let v = self.has(&sel, f).is_some();
+        self.server_cache.borrow_mut().insert(f.id(), v);
+        v
     }
 
     fn has(&self, sel: &Selector, node: Node<'t>) -> Option<Vec<Label>> {
@@ -959,8 +1038,13 @@ impl<'t> Ctx<'t> {
                         }
                     }
                 }
+                // A helper's lazy one-time initialisation blocks once, not on every call.
+                let lazy = self.lazy_body(n).map(|b| b.id());
                 let mut cursor = n.walk();
-                let children: Vec<Node<'t>> = n.children(&mut cursor).collect();
+                let children: Vec<Node<'t>> = n
+                    .children(&mut cursor)
+                    .filter(|c| Some(c.id()) != lazy)
+                    .collect();
                 stack.extend(children.into_iter().rev());
             }
             for (g, called, site) in found_next {
@@ -1177,8 +1261,6 @@ impl<'t> Ctx<'t> {
             .collect();
         FRESH_COLLECTIONS.contains(&spelled.as_str())
     }
-
-
 
     /// A call to a same-file async function that returns something to await (not declared
     /// `void`), or a name bound to one. Every same-file function of that name must be one:
@@ -1440,6 +1522,41 @@ fn unwrap_parens(mut node: Node) -> Node {
     node
 }
 
+/// The name a condition tests for being unset: `!x`, `not x`, `x == null`, `x === undefined`,
+/// `x is None`, `x == nil` (parentheses allowed); names may be dotted (`this.cache`).
+fn tested_unset(cond: &str) -> Option<&str> {
+    let mut c = cond.trim();
+    while let Some(inner) = c.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        c = inner.trim();
+    }
+    let name = if let Some(rest) = c.strip_prefix('!') {
+        rest.trim()
+    } else if let Some(rest) = c.strip_prefix("not ") {
+        rest.trim()
+    } else {
+        let unset = [
+            "=== undefined",
+            "== undefined",
+            "=== null",
+            "== null",
+            "is None",
+            "== None",
+            "== nil",
+        ];
+        unset
+            .iter()
+            .find_map(|u| c.strip_suffix(u))
+            .map(str::trim)?
+    };
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && name
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '$' || ch == '.');
+    plain.then_some(name)
+}
+
 fn strip_self<'a>(name: &'a str, self_names: &[&str]) -> &'a str {
     for s in self_names {
         if let Some(rest) = name.strip_prefix(s).and_then(|r| r.strip_prefix('.')) {
@@ -1590,6 +1707,82 @@ class B:
     }
 
     #[test]
+    fn wraps_follows_bindings_to_the_wrapped_argument() {
+        let src = "const sab = new SharedArrayBuffer(8);\nconst view = new Int32Array(sab);\n\
+                   const direct = new Int32Array(new SharedArrayBuffer(4));\n\
+                   const plain = new Int32Array(new ArrayBuffer(4));\nconst copy = view;\n\
+                   use(view, direct, plain, copy, other);";
+        super::super::semantics::test_support::with_ctx(Language::JavaScript, src, |ctx, root| {
+            let names = NameSet::new(&["SharedArrayBuffer".to_string()]).unwrap();
+            let call = super::super::semantics::test_support::nth(root, "call_expression", 0);
+            let args = call.child_by_field_name("arguments").unwrap();
+            let arg = |i| args.named_child(i).unwrap();
+            let at = ctx.wrapped(arg(0), &names, 0).expect("view wraps sab");
+            assert_eq!(text(at, src.as_bytes()), "sab");
+            assert!(ctx.wrapped(arg(1), &names, 0).is_some(), "direct");
+            assert!(ctx.wrapped(arg(2), &names, 0).is_none(), "plain");
+            assert!(ctx.wrapped(arg(3), &names, 0).is_some(), "copy of view");
+            assert!(ctx.wrapped(arg(4), &names, 0).is_none(), "unbound");
+        });
+    }
+
+    #[test]
+    fn unset_tests() {
+        for (cond, name) in [
+            ("(!initialized)", "initialized"),
+            ("!this.cache", "this.cache"),
+            ("(cache === undefined)", "cache"),
+            ("_client is None", "_client"),
+            ("pool == nil", "pool"),
+            ("not self._ready", "self._ready"),
+        ] {
+            assert_eq!(tested_unset(cond), Some(name), "{cond}");
+        }
+        for cond in ["(!fs.existsSync(p))", "a && !b", "x > 0", "(!)", "!a.b()"] {
+            assert_eq!(tested_unset(cond), None, "{cond}");
+        }
+    }
+
+    #[test]
+    fn lazy_init_is_the_body_of_an_unset_test_that_assigns_it() {
+        let src = "let tpl;\nfunction a() { if (!tpl) { tpl = read(); } }\n\
+                   function b() { if (!fs.existsSync(d)) { mk(d); } }\n\
+                   function c() { if (!ready) { other = read(); } }\n";
+        super::super::semantics::test_support::with_ctx(Language::JavaScript, src, |ctx, root| {
+            let lazy = super::super::semantics::test_support::inside(Context::LazyInit);
+            let call = |i| super::super::semantics::test_support::nth(root, "call_expression", i);
+            assert!(ctx.holds(&lazy, call(0)).is_some(), "tpl = read()");
+            assert!(
+                ctx.holds(&lazy, call(1)).is_none(),
+                "existsSync in the condition"
+            );
+            assert!(ctx.holds(&lazy, call(2)).is_none(), "mk(d)");
+            assert!(ctx.holds(&lazy, call(3)).is_none(), "assigns another name");
+        });
+    }
+
+    #[test]
+    fn one_shot_files_are_scripts() {
+        use std::path::Path;
+        for p in [
+            "server/migrations/2023-add.js",
+            "build.js",
+            "gulpfile.js",
+            "vite.config.ts",
+            "db/seeders/users.js",
+        ] {
+            assert!(FileRole::of(Path::new(p), "").script, "{p}");
+        }
+        for p in [
+            "server/routes/build-info.js",
+            "src/config.js",
+            "lib/migrate.js",
+        ] {
+            assert!(!FileRole::of(Path::new(p), "").script, "{p}");
+        }
+    }
+
+    #[test]
     fn start_up_names() {
         for yes in [
             "main",
@@ -1599,6 +1792,8 @@ class B:
             "setup_routes",
             "initDatabase",
             "exports.expressCreateServer",
+            "exports.expressPreSession",
+            "expressConfigure",
             "bootstrapApp",
             "Server::start",
         ] {

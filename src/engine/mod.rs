@@ -28,6 +28,8 @@ pub struct FileInfo {
     pub role: context::FileRole,
     /// The project's target language version, when its build files say.
     pub target_version: Option<crate::project::Version>,
+    /// Rule matching stops at this instant (a pathological file cannot hang a run).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl FileInfo {
@@ -43,6 +45,10 @@ impl FileInfo {
         }
     }
 }
+
+/// Partial matches the query cursor keeps at once. Ordinary code needs a few dozen; deep
+/// nesting beyond this is cut short and reported, together with the matching deadline.
+pub const MATCH_LIMIT: u32 = 1024;
 
 /// A finding before it is placed in a file: rule, primary range, message, labels.
 #[derive(Clone, Debug)]
@@ -149,14 +155,24 @@ impl LanguageQuery {
                 check_against(rule, lang)?;
             }
             check_words(rule, lang)?;
+            let match_capture = index("match").expect("validated");
+            // One constraint per entry, cheapest first: a name test or a context rules most
+            // candidates out before a costly word (`reaches`, `has`, `created-by`) runs.
+            let mut constraints: Vec<(u32, Vec<Constraint>)> = rule
+                .constraints
+                .iter()
+                .flat_map(|c| {
+                    let capture = index(&c.capture).expect("validated");
+                    c.constraints
+                        .iter()
+                        .map(move |k| (capture, vec![k.clone()]))
+                })
+                .collect();
+            constraints.sort_by_key(|(_, c)| c.first().map_or(0, Constraint::cost));
             bound.push(BoundRule {
                 rule: rule.clone(),
-                match_capture: index("match").expect("validated"),
-                constraints: rule
-                    .constraints
-                    .iter()
-                    .map(|c| (index(&c.capture).expect("validated"), c.constraints.clone()))
-                    .collect(),
+                match_capture,
+                constraints,
                 labels: rule
                     .labels
                     .iter()
@@ -173,14 +189,27 @@ impl LanguageQuery {
         })
     }
 
-    /// Run every rule over one parsed file.
-    pub fn run(&self, tree: &Tree, src: &[u8], file: &FileInfo) -> Vec<Finding> {
+    /// Run every rule over one parsed file. The flag says matching was cut short: the query
+    /// cursor dropped partial matches (over `MATCH_LIMIT` open at once) or the deadline
+    /// passed, so findings may be missing; the caller reports it.
+    pub fn run(&self, tree: &Tree, src: &[u8], file: &FileInfo) -> (Vec<Finding>, bool) {
         let sem = self.lang.semantics();
         let names = self.query.capture_names();
         let mut facts = FileFacts::new(sem);
         let mut candidates: Vec<(usize, Vec<(u32, Node)>)> = Vec::new();
         let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&self.query, tree.root_node(), src);
+        cursor.set_match_limit(MATCH_LIMIT);
+        let timed_out = std::cell::Cell::new(false);
+        let mut progress = |_: &tree_sitter::QueryCursorState| {
+            if file.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+                timed_out.set(true);
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        };
+        let options = tree_sitter::QueryCursorOptions::new().progress_callback(&mut progress);
+        let mut matches = cursor.matches_with_options(&self.query, tree.root_node(), src, options);
         while let Some(m) = matches.next() {
             let p = m.pattern_index;
             if p < self.semantic_patterns {
@@ -202,8 +231,9 @@ impl LanguageQuery {
             }
         }
         drop(matches);
+        let exceeded = cursor.did_exceed_match_limit() || timed_out.get();
         if candidates.is_empty() {
-            return Vec::new();
+            return (Vec::new(), exceeded);
         }
         let ctx = Ctx::new(self.lang, src, tree.root_node(), facts, file.role);
         let mut seen = HashSet::new();
@@ -222,7 +252,7 @@ impl LanguageQuery {
                 out.push(finding);
             }
         }
-        out
+        (out, exceeded)
     }
 
     fn evaluate(
@@ -372,6 +402,7 @@ mod tests {
         let q = LanguageQuery::build(lang, &[Arc::new(rule)]).unwrap_or_else(|e| panic!("{e}"));
         let tree = crate::check::parse(lang, src, std::time::Duration::from_secs(5)).unwrap();
         q.run(&tree, src.as_bytes(), &FileInfo::default())
+            .0
             .into_iter()
             .map(|f| {
                 let line = src[..f.range.start].matches('\n').count() + 1;

@@ -15,6 +15,8 @@ pub struct Summary {
     pub lossy: usize,
     /// Files checked despite syntax errors.
     pub syntax_errors: usize,
+    /// Files whose rule matching was cut short (too deep, or over the time limit).
+    pub cut_short: usize,
     /// Findings by severity.
     pub findings: BTreeMap<Severity, usize>,
 }
@@ -47,6 +49,9 @@ impl Summary {
         }
         if self.syntax_errors > 0 {
             notes.push(format!("{} with syntax errors", self.syntax_errors));
+        }
+        if self.cut_short > 0 {
+            notes.push(format!("{} cut short", self.cut_short));
         }
         if self.lossy > 0 {
             notes.push(format!("{} with invalid UTF-8 replaced", self.lossy));

@@ -363,6 +363,7 @@ fn constraint(word: &str, value: &toml::Value) -> Result<Constraint, String> {
             Constraint::ResolvesTo(names(value)?, word == "not-resolves-to")
         }
         "created-by" => Constraint::CreatedBy(names(value)?),
+        "wraps" => Constraint::Wraps(names(value)?),
         "reaches" => Constraint::Reaches(names(value)?),
         "inside" | "not-inside" => {
             Constraint::Inside(selectors(value, true)?, word == "not-inside")

@@ -124,6 +124,8 @@ const FACTS_QUERY: &str = r#"
 (import_statement) @ravel.import
 (variable_declarator name: (_) @ravel.bind.name value: (_) @ravel.bind.value)
 (assignment_expression left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
+(_ property: (property_identifier) @ravel.field.name value: (_) @ravel.field.value)
+(_ name: (property_identifier) @ravel.field.name value: (_) @ravel.field.value)
 (function_declaration name: (identifier) @ravel.def.name) @ravel.def
 (generator_function_declaration name: (identifier) @ravel.def.name) @ravel.def
 (method_definition name: (_) @ravel.def.name) @ravel.def
@@ -223,6 +225,12 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         (caps.get("ravel.bind.name"), caps.get("ravel.bind.value"))
     {
         collect_binding(facts, name, value, src);
+    } else if let (Some(name), Some(value)) =
+        (caps.get("ravel.field.name"), caps.get("ravel.field.value"))
+    {
+        // Class fields (`pool = new Piscina()`; TypeScript `private readonly pool = ...`) are
+        // bound as `this.pool`, like an assignment in the constructor.
+        facts.bind(&format!("this.{}", text(name, src)), value, name);
     } else if let (Some(site), Some(recv), Some(verb), Some(args)) = (
         caps.get("ravel.route"),
         caps.get("ravel.route.recv"),
@@ -433,4 +441,32 @@ fn functions_in(args: Node) -> Vec<Node> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{nth, with_ctx};
+    use crate::engine::names::NameSet;
+    use crate::language::Language;
+
+    #[test]
+    fn class_fields_bind_this_members_in_every_grammar() {
+        let src = "class A {\n  pool = makePool();\n  run() { use(this.pool); }\n}\n";
+        let ts = "class A {\n  private readonly pool: P = makePool();\n  run(): void { use(this.pool); }\n}\n";
+        for (lang, src) in [
+            (Language::JavaScript, src),
+            (Language::TypeScript, ts),
+            (Language::Tsx, ts),
+        ] {
+            with_ctx(lang, src, |ctx, root| {
+                let call = nth(root, "call_expression", 1);
+                let arg = call
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .unwrap();
+                let names = NameSet::new(&["makePool".to_string()]).unwrap();
+                assert!(ctx.origin(arg, &names, 0).is_some(), "{lang:?}");
+            });
+        }
+    }
 }
