@@ -38,6 +38,10 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// A loop whose iterations do not depend on each other, around the first await of new
+    /// work in it: no state carried between iterations, no early exit, retry, pacing, stream,
+    /// ordered writes or transaction.
+    IndependentLoop,
 }
 
 impl Context {
@@ -53,6 +57,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("independent-loop", Context::IndependentLoop),
     ];
 
     /// Parse a context word.
@@ -73,6 +78,11 @@ pub enum Property {
     SharedState,
     /// An async function.
     Async,
+    /// A collection (or a fan-out over one) whose size comes from outside: a parameter, a
+    /// request field, a query result; not a literal, a fixed range, a slice or object state.
+    Unbounded,
+    /// The work of a fan-out acquires a concurrency limiter (semaphore, p-limit, ...).
+    Limited,
 }
 
 impl Property {
@@ -81,6 +91,8 @@ impl Property {
         ("cpu-bound", Property::CpuBound),
         ("shared-state", Property::SharedState),
         ("async", Property::Async),
+        ("unbounded", Property::Unbounded),
+        ("limited", Property::Limited),
     ];
 
     /// Parse a property word.

@@ -12,6 +12,8 @@ use super::semantics::{EntryKind, FileFacts, LockOp, Semantics, mentions, named_
 use crate::diagnostic::Label;
 use crate::language::Language;
 
+mod iteration;
+
 /// How deep `has` follows calls into same-file functions.
 const FOLLOW_DEPTH: usize = 3;
 /// Loops with a literal bound at least this large count as CPU-heavy.
@@ -33,6 +35,8 @@ pub struct Ctx<'t> {
     own_self: HashSet<usize>,
     /// Functions whose names say they run once at start-up (`init`, `setupRoutes`, ...).
     startup_named: HashSet<usize>,
+    /// Loop and fan-out tables, where the language has them.
+    loops: Option<&'static iteration::LoopTable>,
 }
 
 /// Names (lower case, without `_`) of functions that run once at start-up.
@@ -145,6 +149,7 @@ impl<'t> Ctx<'t> {
             thread_entries: HashMap::new(),
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
+            loops: iteration::table(lang),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -542,6 +547,7 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
+            Target::Context(Context::IndependentLoop) => self.independent_loop(node, &within),
             Target::Kinds(kinds) => within
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
@@ -701,6 +707,8 @@ impl<'t> Ctx<'t> {
                 .function_refs(node)
                 .iter()
                 .any(|f| (self.sem.is_async)(*f, self.src)),
+            Property::Unbounded => self.unbounded(node),
+            Property::Limited => self.limited(node),
         }
     }
 
