@@ -308,6 +308,56 @@ const RESOURCES: &[&str] = &[
     "repository",
 ];
 
+/// Prefixes of calls (normalised) that read or compute and change nothing: the work that can
+/// safely overlap. Writes in a loop (`save`, `join`, `give`, `insert`) often rely on their
+/// order, and calls of callbacks (`fn(ctx)`) run hooks in order; neither is reported.
+const READS: &[&str] = &[
+    "get",
+    "fetch",
+    "read",
+    "find",
+    "list",
+    "lookup",
+    "resolve",
+    "request",
+    "download",
+    "retrieve",
+    "stat",
+    "exist",
+    "check",
+    "is",
+    "has",
+    "ping",
+    "probe",
+    "scan",
+    "search",
+    "count",
+    "compute",
+    "calc",
+    "hash",
+    "parse",
+    "render",
+    "convert",
+    "transform",
+    "validate",
+    "verify",
+    "describe",
+    "inspect",
+    "resize",
+    "compress",
+    "encrypt",
+    "decrypt",
+    "translate",
+    "analy",
+    "query",
+    "select",
+    "head",
+    "curl",
+    "axios",
+    "got",
+    "http",
+];
+
 /// Requests an HTTP session makes concurrently.
 const HTTP_VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request", "fetch", "wsconnect",
@@ -837,6 +887,11 @@ impl<'t> Ctx<'t> {
             }
             stack.extend(children(n));
         }
+        // The first await reads or computes: work that can overlap.
+        let word = self.call_word(t, self.awaited_call(t, node)?);
+        if !READS.iter().any(|r| word.starts_with(r)) {
+            return None;
+        }
         // The awaits of new work that belong to this loop.
         let works: Vec<Node<'t>> = own
             .iter()
@@ -886,6 +941,15 @@ impl<'t> Ctx<'t> {
             }
             if loop_vars.is_empty() {
                 return None; // `for (;;)`: a while loop.
+            }
+            // `i += batchSize`: a loop over batches, sequential to bound the load.
+            let update = self.field_any(l, &["increment", "update"]);
+            if update.is_some_and(|u| {
+                let w: String = text(u, self.src).split_whitespace().collect();
+                !(w.ends_with("++") || w.ends_with("--") || w.starts_with("++")
+                    || w.starts_with("--") || w.ends_with("+=1") || w.ends_with("-=1"))
+            }) {
+                return None;
             }
         }
         self.flow(t, body, &mut flow);
