@@ -323,6 +323,7 @@ const READS: &[&str] = &[
     "download",
     "retrieve",
     "stat",
+    "metadata",
     "exist",
     "check",
     "is",
@@ -751,6 +752,31 @@ impl<'t> Ctx<'t> {
                 return true;
             }
         }
+        // Rust: an argument that is a `&mut` parameter (`pool: &mut DbPool`) is reborrowed
+        // exclusively for the whole await.
+        if let Some(f) = self.enclosing_function(call)
+            && let Some(params) = f.child_by_field_name("parameters")
+        {
+            let exclusive: Vec<&str> = named_children(params)
+                .into_iter()
+                .filter(|p| {
+                    p.child_by_field_name("type").is_some_and(|ty| {
+                        ty.kind() == "reference_type"
+                            && children(ty).iter().any(|k| k.kind() == "mutable_specifier")
+                    })
+                })
+                .filter_map(|p| p.child_by_field_name("pattern"))
+                .map(|p| text(p, self.src))
+                .collect();
+            if !exclusive.is_empty()
+                && self.chain_args(t, call).iter().any(|r| {
+                    let head = r.split(['.', ':']).next().unwrap_or(r);
+                    exclusive.contains(&head)
+                })
+            {
+                return true;
+            }
+        }
         // Rust: `&mut` in the call is an exclusive borrow; the futures cannot overlap.
         let mut stack = vec![call];
         while let Some(n) = stack.pop() {
@@ -775,6 +801,16 @@ impl<'t> Ctx<'t> {
             if !seen.insert(f.id()) {
                 continue;
             }
+            // Rust: a method taking `&mut self` borrows the receiver for the whole await.
+            let exclusive = f.child_by_field_name("parameters").is_some_and(|p| {
+                named_children(p).iter().any(|c| {
+                    c.kind() == "self_parameter"
+                        && children(*c).iter().any(|k| k.kind() == "mutable_specifier")
+                })
+            });
+            if exclusive {
+                return true;
+            }
             let body = (self.sem.function_body)(f).unwrap_or(f);
             for n in self.body_nodes(body, true) {
                 if let Some(c) = self.awaited_call(t, n) {
@@ -796,6 +832,49 @@ impl<'t> Ctx<'t> {
             }) {
                 return true;
             }
+        }
+        false
+    }
+
+    /// Paths read by the arguments of a call and of the builder chain it ends
+    /// (`query(sql).bind(id).fetch_one(pool)`).
+    fn chain_args(&self, t: &LoopTable, call: Node<'t>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = call;
+        for _ in 0..16 {
+            if let Some(a) = cur.child_by_field_name(t.arguments_field) {
+                out.extend(self.reads(a));
+            }
+            let Some((object, _)) = (self.sem.callee)(cur).and_then(|c| self.member_parts(t, c))
+            else {
+                break;
+            };
+            let object = unwrap_parens(object);
+            if !self.sem.call_kinds.contains(&object.kind()) {
+                break;
+            }
+            cur = object;
+        }
+        out
+    }
+
+    /// Does the call (or a builder chain it ends, `client.get(url).send()`) read or compute?
+    fn reads_only(&self, t: &LoopTable, call: Node<'t>) -> bool {
+        let mut cur = call;
+        for _ in 0..8 {
+            let word = self.call_word(t, cur);
+            if READS.iter().any(|r| word.starts_with(r)) {
+                return true;
+            }
+            let Some((object, _)) = (self.sem.callee)(cur).and_then(|c| self.member_parts(t, c))
+            else {
+                return false;
+            };
+            let object = unwrap_parens(object);
+            if !self.sem.call_kinds.contains(&object.kind()) {
+                return false;
+            }
+            cur = object;
         }
         false
     }
@@ -888,8 +967,7 @@ impl<'t> Ctx<'t> {
             stack.extend(children(n));
         }
         // The first await reads or computes: work that can overlap.
-        let word = self.call_word(t, self.awaited_call(t, node)?);
-        if !READS.iter().any(|r| word.starts_with(r)) {
+        if !self.reads_only(t, self.awaited_call(t, node)?) {
             return None;
         }
         // The awaits of new work that belong to this loop.
@@ -987,10 +1065,7 @@ impl<'t> Ctx<'t> {
             }
             // The item is the call's input: an argument, not the callee or the receiver
             // (`await hook()`, `await site.start()` run each object's own step in order).
-            let args = call
-                .child_by_field_name(t.arguments_field)
-                .map(|a| self.reads(a))
-                .unwrap_or_default();
+            let args = self.chain_args(t, call);
             per_item |= args.iter().any(|r| {
                 let head = r.split(['.', ':']).next().unwrap_or(r);
                 loop_vars.iter().any(|v| v == head) || flow.fresh(head)
