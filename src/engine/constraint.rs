@@ -83,6 +83,8 @@ pub enum Property {
     Unbounded,
     /// The work of a fan-out acquires a concurrency limiter (semaphore, p-limit, ...).
     Limited,
+    /// One new piece of work per item of a collection (a comprehension, `map`, `Select`).
+    FanOut,
 }
 
 impl Property {
@@ -93,6 +95,7 @@ impl Property {
         ("async", Property::Async),
         ("unbounded", Property::Unbounded),
         ("limited", Property::Limited),
+        ("fan-out", Property::FanOut),
     ];
 
     /// Parse a property word.

@@ -709,6 +709,7 @@ impl<'t> Ctx<'t> {
                 .any(|f| (self.sem.is_async)(*f, self.src)),
             Property::Unbounded => self.unbounded(node),
             Property::Limited => self.limited(node),
+            Property::FanOut => self.fan_out_of_work(node),
         }
     }
 

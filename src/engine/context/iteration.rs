@@ -379,6 +379,25 @@ const COMBINATORS: &[&str] = &[
     "asyncompleted",
 ];
 
+/// Work (normalised prefixes) that winds down objects that already exist.
+const WIND_DOWN: &[&str] = &[
+    "stop",
+    "close",
+    "aclose",
+    "cancel",
+    "shutdown",
+    "disconnect",
+    "terminate",
+    "kill",
+    "join",
+    "finalize",
+    "cleanup",
+    "release",
+    "unsubscribe",
+    "destroy",
+    "dispose",
+];
+
 /// Words in a callee that name a concurrency limiter.
 const LIMITERS: &[&str] = &[
     "semaphore",
@@ -393,6 +412,19 @@ const LIMITERS: &[&str] = &[
 /// Collections from calls whose names bound their size.
 const BOUNDING: &[&str] = &[
     "slice", "take", "chunk", "chunks", "batch", "batched", "islice", "head", "first", "range",
+];
+
+/// Calls (normalised) that parse input from outside: a request body, a message.
+const INPUT: &[&str] = &[
+    "json",
+    "parse",
+    "loads",
+    "form",
+    "readfromjsonasync",
+    "deserialize",
+    "deserializeasync",
+    "fromstr",
+    "fromslice",
 ];
 
 /// Calls that keep their collection's size: the collection is their receiver or argument.
@@ -1146,6 +1178,51 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// One new piece of work per item: a comprehension, `map(f, xs)`, `xs.map(f)`,
+    /// `xs.Select(f)`, directly or through a name bound to one. Work that winds down objects
+    /// that already exist (`close`, `stop`, `cancel`) is not a fan-out of new work.
+    pub(super) fn fan_out_of_work(&self, node: Node<'t>) -> bool {
+        let Some(t) = self.loops() else {
+            return false;
+        };
+        let mut node = unwrap_parens(node);
+        if self.fan_out(t, node).is_none()
+            && (self.sem.path)(node, self.src).is_some()
+            && let Some(b) = self.binding_for(node)
+        {
+            node = b.value;
+        }
+        let Some((_, work)) = self.fan_out(t, node) else {
+            return false;
+        };
+        // The call the work makes: the work itself, a lambda's body, or the function named.
+        let mut stack = vec![work];
+        while let Some(n) = stack.pop() {
+            if self.sem.call_kinds.contains(&n.kind()) {
+                let word = self.call_word(t, n);
+                if WIND_DOWN.iter().any(|w| word.starts_with(w)) {
+                    return false;
+                }
+                break;
+            }
+            if let Some(p) = self.spelled(n) {
+                let last = norm(p.rsplit(['.', ':']).next().unwrap_or(&p));
+                if WIND_DOWN.iter().any(|w| last.starts_with(w)) {
+                    return false;
+                }
+                break;
+            }
+            if self.is_function(n) {
+                stack.extend((self.sem.function_body)(n));
+                continue;
+            }
+            let mut kids = named_children(n);
+            kids.reverse();
+            stack.extend(kids);
+        }
+        true
+    }
+
     /// A collection whose size comes from outside the code: a parameter, a request field, the
     /// result of a query; for a fan-out, its source. Literals, fixed ranges, slices and batches
     /// with a literal bound, object state (`self.handlers`) and unknown names are not.
@@ -1166,6 +1243,14 @@ impl<'t> Ctx<'t> {
         }
         if t.literals.contains(&node.kind()) || node.kind() == "macro_invocation" {
             return false;
+        }
+        if t.await_kinds.contains(&node.kind())
+            && node.named_child(0).is_some_and(|c| {
+                self.sem.call_kinds.contains(&c.kind())
+                    && COMBINATORS.contains(&self.call_word(t, c).as_str())
+            })
+        {
+            return false; // Results of an earlier fan-out: no larger than it was.
         }
         if t.await_kinds.contains(&node.kind()) {
             return node
@@ -1199,8 +1284,9 @@ impl<'t> Ctx<'t> {
                     });
                 return inner.is_some_and(|i| self.unbounded_at(t, i, depth + 1));
             }
-            // Any other call reads its result from outside: a query, a request, a file.
-            return true;
+            // A parsed request body or message is input from outside. Other calls (queries,
+            // listings) are usually paged or capped where they are made: not reported.
+            return INPUT.iter().any(|i| word == *i);
         }
         // A slice with a literal bound: `items[:10]`.
         if node.kind() == "subscript"
