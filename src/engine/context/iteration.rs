@@ -1317,7 +1317,35 @@ impl<'t> Ctx<'t> {
         let here = self.enclosing_function(node);
         let param = here.is_some_and(|f| self.is_parameter(f, &path.head));
         if param {
-            return true;
+            // A batch handed in by a batching helper (`processBatch(files)`,
+            // `batch.processArray(ids, async (ids) => ..)`) is as large as the batch.
+            let batchy = |s: &str| {
+                let n = norm(s);
+                ["batch", "chunk", "page"].iter().any(|b| n.contains(b))
+            };
+            let f = here.expect("a parameter has a function");
+            let named = f.child_by_field_name("name").map(|n| text(n, self.src));
+            let handed_to = self
+                .ancestors(f)
+                .into_iter()
+                .rev()
+                .find(|a| self.sem.call_kinds.contains(&a.kind()))
+                .filter(|c| {
+                    c.child_by_field_name(t.arguments_field)
+                        .is_some_and(|a| super::contains(a.byte_range(), f.byte_range()))
+                })
+                .and_then(|c| (self.sem.callee)(c))
+                .map(|c| text(c, self.src));
+            let binding = self
+                .facts
+                .bindings
+                .iter()
+                .find(|b| b.value.id() == f.id())
+                .map(|b| b.name.as_str());
+            return !(batchy(&path.head)
+                || named.is_some_and(batchy)
+                || handed_to.is_some_and(batchy)
+                || binding.is_some_and(batchy));
         }
         if !path.rest.is_empty() {
             // `payload.items`: as unbounded as the object it is read from.
