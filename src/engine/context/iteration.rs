@@ -361,7 +361,16 @@ const READS: &[&str] = &[
 
 /// Requests an HTTP session makes concurrently.
 const HTTP_VERBS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "head", "options", "request", "fetch", "wsconnect",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "request",
+    "fetch",
+    "wsconnect",
 ];
 
 /// Awaits that already run work concurrently (a batch per iteration).
@@ -602,10 +611,11 @@ impl<'t> Ctx<'t> {
                     .unwrap_or("=");
                 let unary = field.is_empty();
                 let t_text = text(n, self.src);
-                if unary && !(t_text.starts_with("++")
-                    || t_text.starts_with("--")
-                    || t_text.ends_with("++")
-                    || t_text.ends_with("--"))
+                if unary
+                    && !(t_text.starts_with("++")
+                        || t_text.starts_with("--")
+                        || t_text.ends_with("++")
+                        || t_text.ends_with("--"))
                 {
                     // `!x`, `-x`: no write.
                 } else if let Some(target) = target {
@@ -654,8 +664,7 @@ impl<'t> Ctx<'t> {
 
     /// Record the writes of an assignment target: a path, or every name of a pattern.
     fn write_target(&self, t: &LoopTable, target: Node<'t>, flow: &mut Flow) {
-        if t.objects.iter().any(|(k, _)| *k == target.kind()) || self.spelled(target).is_some()
-        {
+        if t.objects.iter().any(|(k, _)| *k == target.kind()) || self.spelled(target).is_some() {
             if let Some(p) = self.written_path(t, target) {
                 flow.event(p, Event::Write);
             }
@@ -724,8 +733,7 @@ impl<'t> Ctx<'t> {
         }
         let mut inner = unwrap_parens(node.named_child(0)?);
         for _ in 0..4 {
-            if !self.sem.call_kinds.contains(&inner.kind()) || inner.kind() == "macro_invocation"
-            {
+            if !self.sem.call_kinds.contains(&inner.kind()) || inner.kind() == "macro_invocation" {
                 return None;
             }
             let callee = (self.sem.callee)(inner)?;
@@ -826,8 +834,11 @@ impl<'t> Ctx<'t> {
         let Some(callee) = (self.sem.callee)(call) else {
             return false;
         };
-        let mut roots: Vec<(Node<'t>, usize)> =
-            self.function_refs(callee).into_iter().map(|f| (f, 1)).collect();
+        let mut roots: Vec<(Node<'t>, usize)> = self
+            .function_refs(callee)
+            .into_iter()
+            .map(|f| (f, 1))
+            .collect();
         let mut seen = std::collections::HashSet::new();
         while let Some((f, depth)) = roots.pop() {
             if !seen.insert(f.id()) {
@@ -852,7 +863,11 @@ impl<'t> Ctx<'t> {
                     if depth < 2
                         && let Some(inner) = (self.sem.callee)(c)
                     {
-                        roots.extend(self.function_refs(inner).into_iter().map(|f| (f, depth + 1)));
+                        roots.extend(
+                            self.function_refs(inner)
+                                .into_iter()
+                                .map(|f| (f, depth + 1)),
+                        );
                     }
                 }
             }
@@ -924,7 +939,11 @@ impl<'t> Ctx<'t> {
 
     /// The loop (within the function) whose iterations are independent and whose first
     /// awaited piece of work is `node`: labels for it, or None.
-    pub(super) fn independent_loop(&self, node: Node<'t>, within: &[Node<'t>]) -> Option<Vec<Label>> {
+    pub(super) fn independent_loop(
+        &self,
+        node: Node<'t>,
+        within: &[Node<'t>],
+    ) -> Option<Vec<Label>> {
         let t = self.loops()?;
         self.awaited_call(t, node)?;
         // The innermost loop around the await, within its function.
@@ -1056,8 +1075,12 @@ impl<'t> Ctx<'t> {
             let update = self.field_any(l, &["increment", "update"]);
             if update.is_some_and(|u| {
                 let w: String = text(u, self.src).split_whitespace().collect();
-                !(w.ends_with("++") || w.ends_with("--") || w.starts_with("++")
-                    || w.starts_with("--") || w.ends_with("+=1") || w.ends_with("-=1"))
+                !(w.ends_with("++")
+                    || w.ends_with("--")
+                    || w.starts_with("++")
+                    || w.starts_with("--")
+                    || w.ends_with("+=1")
+                    || w.ends_with("-=1"))
             }) {
                 return None;
             }
@@ -1089,10 +1112,7 @@ impl<'t> Ctx<'t> {
         for w in &works {
             let call = self.awaited_call(t, *w)?;
             let reads = self.reads(call);
-            if reads
-                .iter()
-                .any(|r| carried.iter().any(|c| overlaps(r, c)))
-            {
+            if reads.iter().any(|r| carried.iter().any(|c| overlaps(r, c))) {
                 return None; // This call uses what an earlier iteration produced.
             }
             // The item is the call's input: an argument, not the callee or the receiver
@@ -1122,11 +1142,13 @@ impl<'t> Ctx<'t> {
         }
         self.sem.call_kinds.contains(&node.kind())
             && self.call_word(t, node) == "range"
-            && node.child_by_field_name(t.arguments_field).is_some_and(|a| {
-                named_children(a)
-                    .iter()
-                    .all(|c| super::number(text(*c, self.src)).is_some())
-            })
+            && node
+                .child_by_field_name(t.arguments_field)
+                .is_some_and(|a| {
+                    named_children(a)
+                        .iter()
+                        .all(|c| super::number(text(*c, self.src)).is_some())
+                })
     }
 
     /// A fan-out's source collection and its work: a comprehension, `xs.map(f)`, `map(f, xs)`,
@@ -1137,7 +1159,9 @@ impl<'t> Ctx<'t> {
             t.comprehensions.iter().find(|(k, ..)| *k == node.kind())
         {
             let work = node.child_by_field_name(work)?;
-            let clause = named_children(node).into_iter().find(|c| c.kind() == clause)?;
+            let clause = named_children(node)
+                .into_iter()
+                .find(|c| c.kind() == clause)?;
             return Some((clause.child_by_field_name(iter)?, work));
         }
         if !self.sem.call_kinds.contains(&node.kind()) {
@@ -1173,8 +1197,9 @@ impl<'t> Ctx<'t> {
             }
             None if t.comprehensions.is_empty() => None,
             // Python `map(f, xs)`.
-            None => (text(callee, self.src) == "map" && args.len() == 2)
-                .then(|| (args[1], args[0])),
+            None => {
+                (text(callee, self.src) == "map" && args.len() == 2).then(|| (args[1], args[0]))
+            }
         }
     }
 
@@ -1409,9 +1434,11 @@ impl<'t> Ctx<'t> {
                         n.child_by_field_name(field)
                             .or_else(|| named_children(n).into_iter().find(|c| c.kind() == field))
                     };
-                    if resource.is_some_and(|r| limiter(text(r, self.src)) || {
-                        let w = norm(text(r, self.src));
-                        w.contains("sem") || w.contains("lock")
+                    if resource.is_some_and(|r| {
+                        limiter(text(r, self.src)) || {
+                            let w = norm(text(r, self.src));
+                            w.contains("sem") || w.contains("lock")
+                        }
                     }) {
                         return true;
                     }
