@@ -987,8 +987,31 @@ impl<'t> Ctx<'t> {
         } else {
             None
         };
+        // A type's members (`for locale in Locale`): an enum, a fixed set.
+        let enum_like = |it: Node<'t>| {
+            self.spelled(it).is_some_and(|p| {
+                let last = p.rsplit(['.', ':']).next().unwrap_or(&p);
+                last.chars().next().is_some_and(char::is_uppercase)
+                    && last.chars().any(char::is_lowercase)
+                    && !p.contains(['.', ':'])
+                    && self.binding_for(it).is_none()
+                    && !self
+                        .enclosing_function(it)
+                        .is_some_and(|f| self.is_parameter(f, &p))
+            })
+        };
+        // Object state (`for h in self.handlers`): registered hooks and definitions.
+        let object_state = |it: Node<'t>| {
+            self.reads(it).iter().all(|p| {
+                let head = p.split(['.', ':']).next().unwrap_or(p);
+                self.sem.self_names.contains(&head)
+            }) && !self.reads(it).is_empty()
+        };
         if let Some(it) = iterable
-            && (t.literals.contains(&it.kind()) || self.literal_range(t, it))
+            && (t.literals.contains(&it.kind())
+                || self.literal_range(t, it)
+                || enum_like(it)
+                || object_state(it))
         {
             return None;
         }
@@ -1094,6 +1117,16 @@ impl<'t> Ctx<'t> {
             return None;
         }
         let carried = flow.carried();
+        // State carried between iterations and read before the await (a `seen` set that
+        // guards the call, a running total it depends on): the iterations depend on each other.
+        if self
+            .statements_before(body, node)
+            .into_iter()
+            .flat_map(|st| self.reads(st))
+            .any(|p| carried.iter().any(|c| overlaps(&p, c)))
+        {
+            return None;
+        }
         // The loop's own header must not read what the body changes (a cursor, a flag).
         let header: Vec<String> = match iterable {
             Some(it) => self.reads(it),
@@ -1131,6 +1164,36 @@ impl<'t> Ctx<'t> {
             message: "each iteration waits for the previous one, though none uses its result"
                 .into(),
         }])
+    }
+
+    /// Statements (and `if` conditions) of a loop body that run before the one holding
+    /// `node` in an iteration.
+    fn statements_before(&self, body: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+        let mut path = self.ancestors(node);
+        path.push(node);
+        let Some(start) = path.iter().position(|a| a.id() == body.id()) else {
+            return Vec::new();
+        };
+        let statement = |k: &str| {
+            k.ends_with("statement")
+                || k.ends_with("block")
+                || k.ends_with("declaration")
+                || k.ends_with("_clause")
+        };
+        let mut out = Vec::new();
+        for pair in path[start..].windows(2) {
+            let (parent, child) = (pair[0], pair[1]);
+            if !statement(child.kind()) {
+                break;
+            }
+            for sibling in named_children(parent) {
+                if sibling.id() == child.id() {
+                    break;
+                }
+                out.push(sibling);
+            }
+        }
+        out
     }
 
     /// `range(3)`, `0..4`: a loop over a count spelled in the code.
