@@ -50,6 +50,10 @@ pub enum Context {
     /// Lazy one-time initialisation: the body of `if (!x) { ... x = ... }` (also `x == null`,
     /// `x === undefined`, `x is None`, `x == nil`), which assigns the name it tests.
     LazyInit,
+    /// A loop whose iterations do not depend on each other, around the first await of new
+    /// work in it: no state carried between iterations, no early exit, retry, pacing, stream,
+    /// ordered writes or transaction.
+    IndependentLoop,
 }
 
 impl Context {
@@ -69,6 +73,7 @@ impl Context {
         ("spawned-in-loop", Context::SpawnedInLoop),
         ("thread-reachable", Context::ThreadReachable),
         ("lazy-init", Context::LazyInit),
+        ("independent-loop", Context::IndependentLoop),
     ];
 
     /// Parse a context word.
@@ -125,6 +130,13 @@ pub enum Property {
     /// An element of a map (Go: an index into a variable declared or made as a map), which
     /// concurrent writers corrupt whatever the keys.
     MapElement,
+    /// A collection (or a fan-out over one) whose size comes from outside: a parameter, a
+    /// request field, a query result; not a literal, a fixed range, a slice or object state.
+    Unbounded,
+    /// The work of a fan-out acquires a concurrency limiter (semaphore, p-limit, ...).
+    Limited,
+    /// One new piece of work per item of a collection (a comprehension, `map`, `Select`).
+    FanOut,
 }
 
 impl Property {
@@ -145,6 +157,9 @@ impl Property {
         ("concurrency-limited", Property::ConcurrencyLimited),
         ("returns-error", Property::ReturnsError),
         ("map-element", Property::MapElement),
+        ("unbounded", Property::Unbounded),
+        ("limited", Property::Limited),
+        ("fan-out", Property::FanOut),
     ];
 
     /// The languages that implement this property, or None if every language does.

@@ -12,6 +12,8 @@ use super::semantics::{EntryKind, FileFacts, LockOp, Semantics, mentions, named_
 use crate::diagnostic::Label;
 use crate::language::Language;
 
+mod iteration;
+
 /// How deep `has` follows calls into same-file functions.
 const FOLLOW_DEPTH: usize = 3;
 /// How many same-file helpers `reaches` goes through.
@@ -51,6 +53,8 @@ pub struct Ctx<'t> {
     startup_named: HashSet<usize>,
     /// The file's language, for properties only some languages implement.
     lang: Language,
+    /// Loop and fan-out tables, where the language has them.
+    loops: Option<&'static iteration::LoopTable>,
 }
 
 /// Names (lower case, without `_`) of functions that run once at start-up.
@@ -187,6 +191,7 @@ impl<'t> Ctx<'t> {
             cpu_cache: RefCell::new(HashMap::new()),
             thread_reached: std::cell::OnceCell::new(),
             server_cache: RefCell::new(HashMap::new()),
+            loops: iteration::table(lang),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -685,6 +690,7 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| self.lazy_init(**a, node))
                 .map(|a| vec![head(*a, "runs once: lazy initialisation")]),
+            Target::Context(Context::IndependentLoop) => self.independent_loop(node, &within),
             Target::Kinds(kinds) => within
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
@@ -1111,6 +1117,9 @@ impl<'t> Ctx<'t> {
                 self.enclosing_function(node)
                     .is_some_and(|f| self.is_parameter(f, spelled))
             }
+            Property::Unbounded => self.unbounded(node),
+            Property::Limited => self.limited(node),
+            Property::FanOut => self.fan_out_of_work(node),
             _ => match self.lang {
                 Language::Go => super::semantics::go::property(self, p, node),
                 _ => false,
