@@ -38,6 +38,10 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// Code run on a virtual thread (Java): a task started by `Thread.ofVirtual()`,
+    /// `Thread.startVirtualThread` or a virtual-thread-per-task executor, and same-file
+    /// functions such code calls.
+    VirtualThread,
 }
 
 impl Context {
@@ -53,6 +57,7 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("virtual-thread", Context::VirtualThread),
     ];
 
     /// Parse a context word.
@@ -73,6 +78,8 @@ pub enum Property {
     SharedState,
     /// An async function.
     Async,
+    /// A field declared `volatile` in this file (Java, C#): `count`, `this.count`.
+    Volatile,
 }
 
 impl Property {
@@ -81,6 +88,7 @@ impl Property {
         ("cpu-bound", Property::CpuBound),
         ("shared-state", Property::SharedState),
         ("async", Property::Async),
+        ("volatile", Property::Volatile),
     ];
 
     /// Parse a property word.
@@ -101,6 +109,9 @@ pub enum Target {
     Kinds(Vec<String>),
     /// Calls whose callee resolves to one of these names (has only).
     Calls(NameSet),
+    /// A function passed as an argument to a call whose callee resolves to one of these
+    /// names (inside only): the lambda in `list.parallelStream().forEach(x -> ..)`.
+    ArgumentOf(NameSet),
 }
 
 /// One selector of a relation.

@@ -402,6 +402,9 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
                     }
                     "kind" => target = Some(Target::Kinds(strings(v)?)),
                     "calls" if !inside => target = Some(Target::Calls(NameSet::new(&strings(v)?)?)),
+                    "argument-of" if inside => {
+                        target = Some(Target::ArgumentOf(NameSet::new(&strings(v)?)?))
+                    }
                     "stop" => {
                         stop = match v.as_str() {
                             Some("function") => Stop::Function,
@@ -414,7 +417,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
                     }
                     other => {
                         let keys = if inside {
-                            "context, kind, stop"
+                            "context, kind, argument-of, stop"
                         } else {
                             "kind, calls, stop, follow-calls"
                         };
@@ -424,7 +427,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
             }
             let target = target.ok_or_else(|| {
                 if inside {
-                    "a selector needs `context` or `kind`".to_string()
+                    "a selector needs `context`, `kind` or `argument-of`".to_string()
                 } else {
                     "a selector needs `kind` or `calls`".to_string()
                 }

@@ -80,7 +80,7 @@ pub static SEMANTICS: Semantics = Semantics {
         _ => false,
     },
     lock_call,
-    shared_state: None,
+    shared_state: Some(shared_state),
     thread_bases: &[
         "java.lang.Thread",
         "java.lang.Runnable",
@@ -161,6 +161,9 @@ const FACTS_QUERY: &str = r#"
   type: (_) @ravel.spawn.type
   arguments: (argument_list) @ravel.spawn.args
   (#match? @ravel.spawn.type "Thread$")) @ravel.spawn
+(field_declaration
+  (modifiers "volatile")
+  declarator: (variable_declarator name: (identifier) @ravel.volatile))
 "#;
 
 fn path(node: Node, src: &[u8]) -> Option<Name> {
@@ -226,14 +229,50 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         // Executor submissions, CompletableFuture.*Async, new Thread(r), Thread.ofVirtual().start(r).
         if let Some(task) = named_children(args).into_iter().next() {
             let receiver = site.child_by_field_name("object");
-            facts.entry_refs.push(EntryRef {
-                kind: EntryKind::Thread,
-                target: task,
-                site,
-                receiver,
-                receiver_from: &[],
-            });
+            let method = caps.get("ravel.spawn.name").map(|n| text(n, src));
+            // Virtual threads: Thread.startVirtualThread(r), Thread.ofVirtual()...start(r) and
+            // unstarted(r), and tasks of a virtual-thread-per-task executor.
+            let virtual_from: Option<&'static [&'static str]> = match method {
+                Some("startVirtualThread") => Some(&[]),
+                Some("start" | "unstarted") => Some(&["java.lang.Thread.ofVirtual*"]),
+                Some("submit" | "execute") => {
+                    Some(&["java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor"])
+                }
+                _ => None,
+            };
+            // An anonymous Runnable or Callable: its run/call methods are the task.
+            let targets: Vec<Node<'t>> = match anonymous_body(task) {
+                Some(body) => named_children(body)
+                    .into_iter()
+                    .filter(|m| {
+                        m.kind() == "method_declaration"
+                            && m.child_by_field_name("name")
+                                .is_some_and(|n| matches!(text(n, src), "run" | "call"))
+                    })
+                    .collect(),
+                None => vec![task],
+            };
+            for target in targets {
+                facts.entry_refs.push(EntryRef {
+                    kind: EntryKind::Thread,
+                    target,
+                    site,
+                    receiver,
+                    receiver_from: &[],
+                });
+                if let Some(from) = virtual_from {
+                    facts.entry_refs.push(EntryRef {
+                        kind: EntryKind::VirtualThread,
+                        target,
+                        site,
+                        receiver,
+                        receiver_from: from,
+                    });
+                }
+            }
         }
+    } else if let Some(name) = caps.get("ravel.volatile") {
+        facts.volatile_fields.insert(text(name, src).to_string());
     } else {
         return false;
     }
@@ -254,5 +293,123 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
         "lock" | "lockInterruptibly" => Some((recv, LockOp::Acquire)),
         "unlock" => Some((recv, LockOp::Release)),
         _ => None,
+    }
+}
+
+/// The class body of `new Runnable() { .. }`, if the expression creates an anonymous class.
+fn anonymous_body(node: Node) -> Option<Node> {
+    if node.kind() != "object_creation_expression" {
+        return None;
+    }
+    named_children(node)
+        .into_iter()
+        .find(|c| c.kind() == "class_body")
+}
+
+/// Node kinds that declare a local name in their `name` field.
+const LOCAL_DECLARATIONS: &[&str] = &[
+    "variable_declarator",
+    "formal_parameter",
+    "spread_parameter",
+    "catch_formal_parameter",
+    "enhanced_for_statement",
+    "resource",
+];
+
+/// Is `name` declared as a local (variable, parameter, loop or catch variable) in `function`?
+fn declares_local(function: Node, name: &str, src: &[u8]) -> bool {
+    if function.kind() == "lambda_expression"
+        && let Some(params) = function.child_by_field_name("parameters")
+        && matches!(params.kind(), "identifier" | "inferred_parameters")
+        && super::mentions(params, name, src)
+    {
+        return true;
+    }
+    super::any_in_scope(function, &[], |n| {
+        LOCAL_DECLARATIONS.contains(&n.kind())
+            && n.child_by_field_name("name")
+                .is_some_and(|d| text(d, src) == name)
+    })
+}
+
+/// A field of a thread's own object: declared in the anonymous class, or the Thread/Runnable/
+/// Callable subclass, whose method `function` is. Each task object has its own.
+fn own_field(function: Node, name: &str, src: &[u8]) -> bool {
+    if function.kind() != "method_declaration" {
+        return false;
+    }
+    let Some(body) = function.parent().filter(|p| p.kind() == "class_body") else {
+        return false;
+    };
+    let Some(class) = body.parent() else {
+        return false;
+    };
+    let runnable = match class.kind() {
+        "object_creation_expression" => true,
+        "class_declaration" => ["superclass", "interfaces"].iter().any(|f| {
+            class.child_by_field_name(f).is_some_and(|b| {
+                let t = text(b, src);
+                t.contains("Thread") || t.contains("Runnable") || t.contains("Callable")
+            })
+        }),
+        _ => false,
+    };
+    runnable
+        && named_children(body).iter().any(|m| {
+            m.kind() == "field_declaration"
+                && named_children(*m).iter().any(|d| {
+                    d.kind() == "variable_declarator"
+                        && d.child_by_field_name("name")
+                            .is_some_and(|n| text(n, src) == name)
+                })
+        })
+}
+
+/// Is an assignment target a field other threads can see? `count`, `this.count`,
+/// `Stats.total`, `hits[i]` on such a field or a captured array; not a local of the innermost
+/// function (lambdas cannot assign captured locals, so other bare names are fields), and not a
+/// field of the task object itself.
+fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileFacts) -> bool {
+    let mut node = target;
+    while node.kind() == "array_access" {
+        match node.child_by_field_name("array") {
+            Some(a) => node = a,
+            None => return false,
+        }
+    }
+    let Some(function) = function else {
+        return false;
+    };
+    let (root, field) = match node.kind() {
+        "identifier" => (node, node),
+        "field_access" => {
+            let Some(field) = node.child_by_field_name("field") else {
+                return false;
+            };
+            let mut object = node;
+            while object.kind() == "field_access" {
+                match object.child_by_field_name("object") {
+                    Some(o) => object = o,
+                    None => return false,
+                }
+            }
+            (object, field)
+        }
+        _ => return false,
+    };
+    let field_name = text(field, src);
+    match root.kind() {
+        "this" => !(node.kind() == "field_access"
+            && node.child_by_field_name("object").is_some_and(|o| o.kind() == "this")
+            && own_field(function, field_name, src)),
+        "identifier" => {
+            let head = text(root, src);
+            if declares_local(function, head, src) {
+                return false;
+            }
+            // A bare name that is not a local is a field: of the task itself, or shared.
+            !(root.id() == node.id() && own_field(function, head, src))
+        }
+        _ => false,
     }
 }

@@ -33,6 +33,8 @@ pub enum EntryKind {
     Thread,
     /// Registered as an HTTP request handler.
     Handler,
+    /// Run on a virtual thread (Java); also a thread entry.
+    VirtualThread,
 }
 
 /// A function reference handed to threads or a server, found while collecting facts.
@@ -79,6 +81,8 @@ pub struct FileFacts<'t> {
     pub module_names: std::collections::HashSet<String>,
     /// Classes and what they extend: class name → (class node, base names as written).
     pub classes: HashMap<String, (Node<'t>, Vec<String>)>,
+    /// Names of fields declared `volatile` in the file (Java, C#).
+    pub volatile_fields: std::collections::HashSet<String>,
 }
 
 impl<'t> FileFacts<'t> {
@@ -93,6 +97,7 @@ impl<'t> FileFacts<'t> {
             entry_refs: Vec::new(),
             module_names: std::collections::HashSet::new(),
             classes: HashMap::new(),
+            volatile_fields: std::collections::HashSet::new(),
         }
     }
 
