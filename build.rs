@@ -1,13 +1,14 @@
-//! Embeds every `rules/<language>/<id>.toml` into the binary; adding a rule edits no list.
+//! Embeds every `rules/<language>/<id>.toml` and every fixture into the binary; adding a rule
+//! edits no list. Fixtures give `ravel explain` its tested bad examples.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    println!("cargo:rerun-if-changed=rules");
-    let mut files = Vec::new();
-    if let Ok(dirs) = std::fs::read_dir(&root) {
+/// Files two levels under `root` (`<language>/<file>`) whose names satisfy `keep`, sorted.
+fn files(root: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut out = Vec::new();
+    if let Ok(dirs) = std::fs::read_dir(root) {
         for dir in dirs.flatten() {
             println!("cargo:rerun-if-changed={}", dir.path().display());
             let Ok(entries) = std::fs::read_dir(dir.path()) else {
@@ -15,19 +16,22 @@ fn main() {
             };
             for entry in entries.flatten() {
                 let path = entry.path();
-                if path.extension().is_some_and(|e| e == "toml") {
-                    files.push(path);
+                if path.is_file() && keep(&path) {
+                    out.push(path);
                 }
             }
         }
     }
-    files.sort();
-    let mut out =
-        String::from("/// Every embedded rule file: (path relative to rules/, contents).\n");
-    out.push_str("pub static EMBEDDED_RULES: &[(&str, &str)] = &[\n");
-    for path in &files {
+    out.sort();
+    out
+}
+
+fn table(out: &mut String, doc: &str, name: &str, root: &Path, files: &[PathBuf]) {
+    writeln!(out, "/// {doc}: (path relative to its root, contents).").unwrap();
+    writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+    for path in files {
         let rel = path
-            .strip_prefix(&root)
+            .strip_prefix(root)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
@@ -39,6 +43,29 @@ fn main() {
         .unwrap();
     }
     out.push_str("];\n");
+}
+
+fn main() {
+    let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = crate_root.join("rules");
+    let fixtures = crate_root.join("fixtures");
+    let mut out = String::new();
+    let rule_files = files(&rules, |p| p.extension().is_some_and(|e| e == "toml"));
+    table(
+        &mut out,
+        "Every embedded rule file",
+        "EMBEDDED_RULES",
+        &rules,
+        &rule_files,
+    );
+    let fixture_files = files(&fixtures, |_| true);
+    table(
+        &mut out,
+        "Every rule fixture",
+        "EMBEDDED_FIXTURES",
+        &fixtures,
+        &fixture_files,
+    );
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
     std::fs::write(dest, out).unwrap();
 }

@@ -152,8 +152,16 @@ pub fn check_bytes_targeting(
     let findings = query.run(&tree, source.as_bytes(), &file);
     let diagnostics = findings
         .into_iter()
-        .map(|f| to_diagnostic(f, path, &source))
+        .map(|f| to_diagnostic(f, path, &source, file.target_version))
         .collect();
+    let known = engine.rules().for_language(lang);
+    let known: Vec<&crate::rule::Rule> = known.iter().map(|r| r.as_ref()).collect();
+    let ran: Vec<&crate::rule::Rule> = known
+        .iter()
+        .copied()
+        .filter(|r| file.version_allows(r))
+        .collect();
+    let diagnostics = crate::suppress::apply(&tree, &source, path, lang, diagnostics, &known, &ran);
     Outcome::Checked {
         syntax_errors: tree.root_node().has_error(),
         source,
@@ -240,8 +248,14 @@ pub fn parse(lang: Language, source: &str, timeout: Duration) -> Option<Tree> {
     })
 }
 
-fn to_diagnostic(f: Finding, path: &Path, source: &str) -> Diagnostic {
+fn to_diagnostic(
+    f: Finding,
+    path: &Path,
+    source: &str,
+    target: Option<crate::project::Version>,
+) -> Diagnostic {
     let (line, column) = line_column(source, f.range.start);
+    let (help_title, help) = f.rule.advice(target);
     Diagnostic {
         rule: f.rule.full_id.clone(),
         pattern: f.rule.pattern.clone(),
@@ -252,8 +266,8 @@ fn to_diagnostic(f: Finding, path: &Path, source: &str) -> Diagnostic {
         column,
         message: f.message,
         labels: f.labels,
-        help: f.rule.guide.correct.clone(),
-        help_title: f.rule.guide.help.clone(),
+        help,
+        help_title,
         guide_section: f.rule.guide.section.clone(),
     }
 }

@@ -18,6 +18,20 @@ pub struct Cli {
 pub enum Command {
     /// Check files and directories for concurrency anti-patterns.
     Check(CheckArgs),
+    /// List every rule: full id, severity, guide pattern and what it finds.
+    Rules {
+        /// A directory of extra rules laid out as <language>/<rule-id>.toml (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Explain a rule: what it finds, why, a bad example, the correct pattern, how to suppress it.
+    Explain {
+        /// The rule: full id (`python/unlocked-shared-counter`) or bare id when unambiguous.
+        rule: String,
+        /// A directory of extra rules laid out as <language>/<rule-id>.toml (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
     /// Print a file's syntax tree with fields and anonymous tokens (for rule authors).
     DumpTree {
         /// The file to parse.

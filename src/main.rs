@@ -37,6 +37,15 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Rules { rules } => load_rules(&rules).map(|set| {
+            print!("{}", ravel::explain::rules_table(set.rules()));
+            EXIT_CLEAN
+        }),
+        Command::Explain { rule, rules } => load_rules(&rules).and_then(|set| {
+            let found = ravel::explain::find(set.rules(), &rule)?;
+            print!("{}", ravel::explain::rule_markdown(found));
+            Ok(EXIT_CLEAN)
+        }),
         Command::DumpTree { file } => ravel::dump::dump_file(&file).map(|()| EXIT_CLEAN),
     };
     match result {
@@ -63,11 +72,17 @@ fn color_choice(when: ColorWhen) -> ColorChoice {
     }
 }
 
-fn run_check(args: CheckArgs) -> Result<u8, String> {
+/// The embedded rules plus rule directories given with `--rules`.
+fn load_rules(dirs: &[std::path::PathBuf]) -> Result<RuleSet, String> {
     let mut rules = RuleSet::embedded().map_err(|e| e.to_string())?;
-    for dir in &args.rules {
+    for dir in dirs {
         rules.add_dir(dir).map_err(|e| e.to_string())?;
     }
+    Ok(rules)
+}
+
+fn run_check(args: CheckArgs) -> Result<u8, String> {
+    let rules = load_rules(&args.rules)?;
     let engine = Engine::new(rules);
     let limits = Limits {
         max_file_size: args.max_file_size,

@@ -34,6 +34,16 @@ impl Version {
     }
 }
 
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.minor == 0 {
+            write!(f, "{}", self.major)
+        } else {
+            write!(f, "{}.{}", self.major, self.minor)
+        }
+    }
+}
+
 /// A version the file itself sets: Go's `//go:build go1.21` line fixes the language version
 /// of that file.
 pub fn file_version(lang: Language, source: &str) -> Option<Version> {
@@ -57,52 +67,167 @@ pub struct Projects {
 }
 
 impl Projects {
-    /// The target version of the project holding `file`, if its build files say.
+    /// The target version of the project holding `file`, if its build files say: the nearest
+    /// build file upward that names one (the walk stops at a repository root).
     pub fn target_version(&self, lang: Language, file: &Path) -> Option<Version> {
-        if lang != Language::Java {
-            return None;
-        }
         let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-        if let Some(v) = self
-            .cache
-            .lock()
-            .expect("cache lock")
-            .get(&(lang, dir.clone()))
-        {
+        let key = (lang.version_family(), dir.clone());
+        if let Some(v) = self.cache.lock().expect("cache lock").get(&key) {
             return *v;
         }
-        let v = java_version(&dir);
-        self.cache
-            .lock()
-            .expect("cache lock")
-            .insert((lang, dir), v);
-        v
+        let mut found = None;
+        let mut cur = Some(dir.as_path());
+        while let Some(d) = cur {
+            found = dir_version(lang, d);
+            if found.is_some() || d.join(".git").exists() {
+                break;
+            }
+            cur = d.parent();
+        }
+        self.cache.lock().expect("cache lock").insert(key, found);
+        found
     }
 }
 
-/// Walk up from `dir` to the first pom.xml or build.gradle(.kts) that names a Java release.
-fn java_version(dir: &Path) -> Option<Version> {
-    let mut cur = Some(dir);
-    while let Some(d) = cur {
-        for name in ["pom.xml", "build.gradle", "build.gradle.kts"] {
-            if let Ok(text) = std::fs::read_to_string(d.join(name)) {
-                let v = if name == "pom.xml" {
-                    maven_release(&text)
-                } else {
-                    gradle_release(&text)
-                };
-                if v.is_some() {
-                    return v;
-                }
-            }
+impl Language {
+    /// Languages that share one notion of version (JS, TS and TSX all target a Node release).
+    fn version_family(self) -> Language {
+        match self {
+            Language::TypeScript | Language::Tsx => Language::JavaScript,
+            other => other,
         }
-        if d.join(".git").exists() {
-            return None;
-        }
-        cur = d.parent();
     }
-    None
+}
+
+/// The version named by `lang`'s build files in `dir` itself.
+fn dir_version(lang: Language, dir: &Path) -> Option<Version> {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    match lang.version_family() {
+        Language::Java => maven_release(&read("pom.xml").unwrap_or_default())
+            .or_else(|| gradle_release(&read("build.gradle").unwrap_or_default()))
+            .or_else(|| gradle_release(&read("build.gradle.kts").unwrap_or_default())),
+        Language::Python => read("pyproject.toml")
+            .and_then(|t| pyproject_python(&t))
+            .or_else(|| read("setup.cfg").and_then(|t| python_requires(&t)))
+            .or_else(|| read("setup.py").and_then(|t| python_requires(&t)))
+            .or_else(|| read(".python-version").and_then(|t| Version::parse(t.trim()))),
+        Language::JavaScript => read("package.json").and_then(|t| node_engine(&t)),
+        Language::Go => read("go.mod").and_then(|t| go_mod(&t)),
+        Language::Rust => read("Cargo.toml").and_then(|t| cargo_rust(&t)),
+        Language::CSharp => csharp_framework(dir),
+        _ => None,
+    }
+}
+
+/// The lowest version a requirement such as `>=3.9,<4`, `^3.10`, `~=3.8` or `3.11.*` admits.
+fn lowest_admitted(spec: &str) -> Option<Version> {
+    let re = Regex::new(r"(>=|\^|~=|~|==|>)?\s*v?(\d+(?:\.\d+)?)").expect("regex");
+    spec.split([',', '|'])
+        .filter_map(|part| {
+            let part = part.trim();
+            if part.starts_with('<') || part.starts_with("!=") {
+                return None;
+            }
+            let c = re.captures(part)?;
+            let v = Version::parse(&c[2])?;
+            // `>3.8` admits 3.9 first.
+            Some(if c.get(1).is_some_and(|o| o.as_str() == ">") {
+                Version {
+                    major: v.major,
+                    minor: v.minor + 1,
+                }
+            } else {
+                v
+            })
+        })
+        .min()
+}
+
+fn pyproject_python(text: &str) -> Option<Version> {
+    let doc: toml::Table = text.parse().ok()?;
+    let requires = doc
+        .get("project")
+        .and_then(|p| p.get("requires-python"))
+        .or_else(|| {
+            doc.get("tool")?
+                .get("poetry")?
+                .get("dependencies")?
+                .get("python")
+        })?;
+    lowest_admitted(requires.as_str()?)
+}
+
+fn python_requires(text: &str) -> Option<Version> {
+    let re = Regex::new(r#"python_requires\s*=\s*['"]?([^'"\n]+)"#).expect("regex");
+    lowest_admitted(&re.captures(text)?[1])
+}
+
+fn node_engine(text: &str) -> Option<Version> {
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    lowest_admitted(doc.get("engines")?.get("node")?.as_str()?)
+}
+
+fn go_mod(text: &str) -> Option<Version> {
+    let re = Regex::new(r"(?m)^go\s+(\d+\.\d+)").expect("regex");
+    Version::parse(&re.captures(text)?[1])
+}
+
+/// `rust-version`, else the first Rust release of the crate's edition.
+fn cargo_rust(text: &str) -> Option<Version> {
+    let doc: toml::Table = text.parse().ok()?;
+    let package = doc
+        .get("package")
+        .or_else(|| doc.get("workspace")?.get("package"))?;
+    if let Some(v) = package.get("rust-version").and_then(|v| v.as_str()) {
+        return Version::parse(v);
+    }
+    let first_release = match package.get("edition")?.as_str()? {
+        "2024" => "1.85",
+        "2021" => "1.56",
+        "2018" => "1.31",
+        _ => "1.0",
+    };
+    Version::parse(first_release)
+}
+
+/// The lowest .NET version a project file in `dir` targets (`net8.0`, `netcoreapp3.1`,
+/// `net48` = 4.8, `netstandard2.0` = 2.0), or one set in `Directory.Build.props`.
+fn csharp_framework(dir: &Path) -> Option<Version> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csproj"))
+        .collect();
+    files.sort();
+    files.push(dir.join("Directory.Build.props"));
+    let tag = Regex::new(r"<TargetFrameworks?>\s*([^<]+?)\s*</TargetFrameworks?>").expect("regex");
+    files.iter().find_map(|f| {
+        let text = std::fs::read_to_string(f).ok()?;
+        let c = tag.captures(&text)?;
+        c[1].split(';').filter_map(dotnet_version).min()
+    })
+}
+
+fn dotnet_version(moniker: &str) -> Option<Version> {
+    let m = moniker.trim().to_ascii_lowercase();
+    let m = m.split('-').next()?;
+    if let Some(v) = m
+        .strip_prefix("netcoreapp")
+        .or_else(|| m.strip_prefix("netstandard"))
+    {
+        return Version::parse(v);
+    }
+    let v = m.strip_prefix("net")?;
+    if v.contains('.') {
+        return Version::parse(v);
+    }
+    // `net48`, `net472`: .NET Framework 4.8, 4.7.
+    let mut digits = v.chars();
+    let major = digits.next()?.to_digit(10)?;
+    let minor = digits.next().and_then(|c| c.to_digit(10)).unwrap_or(0);
+    Some(Version { major, minor })
 }
 
 fn maven_release(pom: &str) -> Option<Version> {
@@ -177,6 +302,73 @@ mod tests {
             })
         );
         assert!(Version::parse("x").is_none());
+    }
+
+    #[test]
+    fn requirement_specs_give_their_lowest_version() {
+        let v = |s: &str| Version::parse(s);
+        assert_eq!(lowest_admitted(">=3.9,<4"), v("3.9"));
+        assert_eq!(lowest_admitted("^3.10"), v("3.10"));
+        assert_eq!(lowest_admitted(">3.8"), v("3.9"));
+        assert_eq!(lowest_admitted(">=18.0.0 || >=20"), v("18"));
+        assert_eq!(lowest_admitted("<3"), None);
+    }
+
+    #[test]
+    fn build_files_of_every_language() {
+        let v = |s: &str| Version::parse(s);
+        assert_eq!(
+            pyproject_python("[project]\nrequires-python = \">=3.11\"\n"),
+            v("3.11")
+        );
+        assert_eq!(
+            pyproject_python("[tool.poetry.dependencies]\npython = \"^3.8\"\n"),
+            v("3.8")
+        );
+        assert_eq!(python_requires("setup(python_requires='>=3.7')"), v("3.7"));
+        assert_eq!(node_engine(r#"{"engines": {"node": ">=16"}}"#), v("16"));
+        assert_eq!(go_mod("module x\n\ngo 1.21.4\n"), v("1.21"));
+        assert_eq!(
+            cargo_rust("[package]\nname = \"x\"\nrust-version = \"1.70\"\n"),
+            v("1.70")
+        );
+        assert_eq!(cargo_rust("[package]\nedition = \"2021\"\n"), v("1.56"));
+        assert_eq!(dotnet_version("net8.0"), v("8.0"));
+        assert_eq!(dotnet_version("net48"), v("4.8"));
+        assert_eq!(dotnet_version("netcoreapp3.1"), v("3.1"));
+        assert_eq!(dotnet_version("net6.0-windows"), v("6.0"));
+    }
+
+    #[test]
+    fn go_build_lines_set_the_file_version() {
+        let src = "//go:build linux && go1.21\n\npackage x\n";
+        assert_eq!(file_version(Language::Go, src), Version::parse("1.21"));
+        assert_eq!(file_version(Language::Go, "package x\n"), None);
+    }
+
+    #[test]
+    fn versions_are_read_upward_and_stop_at_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("svc/src/pkg")).unwrap();
+        std::fs::write(root.join("go.mod"), "module m\ngo 1.20\n").unwrap();
+        std::fs::write(root.join("svc/go.mod"), "module m/svc\ngo 1.23\n").unwrap();
+        std::fs::write(root.join("package.json"), r#"{"engines":{"node":">=20"}}"#).unwrap();
+        let p = Projects::default();
+        let file = root.join("svc/src/pkg/a.go");
+        assert_eq!(
+            p.target_version(Language::Go, &file),
+            Version::parse("1.23")
+        );
+        assert_eq!(
+            p.target_version(Language::Go, &root.join("b.go")),
+            Version::parse("1.20")
+        );
+        assert_eq!(
+            p.target_version(Language::Tsx, &root.join("svc/x.tsx")),
+            Version::parse("20")
+        );
+        assert_eq!(p.target_version(Language::Rust, &file), None);
     }
 
     #[test]

@@ -262,3 +262,90 @@ fn output_is_identical_whatever_the_thread_count() {
     assert_eq!(one.stdout, many.stdout);
     assert_eq!(one.status.code(), Some(1));
 }
+
+#[test]
+fn rules_lists_every_rule_with_severity_and_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ravel(&["rules"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("python/unlocked-shared-counter "))
+        .expect("rule listed");
+    assert!(
+        line.contains(" error ") && line.contains("shared-mutable-state"),
+        "{line}"
+    );
+    let rules = ravel::rule::set::RuleSet::embedded().unwrap();
+    assert_eq!(text.lines().count(), rules.rules().len());
+}
+
+#[test]
+fn explain_prints_the_help_of_a_rule_by_full_or_bare_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = ravel(&["explain", "python/unlocked-shared-counter"], dir.path());
+    assert_eq!(full.status.code(), Some(0), "{}", stderr(&full));
+    let text = stdout(&full);
+    for section in [
+        "## What it finds",
+        "## Why it matters",
+        "## Example",
+        "## Correct pattern",
+        "## Suppressing it",
+        "# ravel: ignore[unlocked-shared-counter]",
+        "ravel flags this line",
+    ] {
+        assert!(text.contains(section), "missing {section}:\n{text}");
+    }
+    let bare = ravel(&["explain", "unlocked-shared-counter"], dir.path());
+    assert_eq!(stdout(&bare), text);
+    let missing = ravel(&["explain", "no-such-rule"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no rule `no-such-rule`"));
+}
+
+#[test]
+fn inline_suppressions_hide_findings_and_report_unused_and_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = |body: &str| {
+        format!("import threading\n\nhits = 0\n\n\ndef work():\n    global hits\n{body}\n\n\nthreading.Thread(target=work).start()\n")
+    };
+    // End of line, bare id, with a reason.
+    write(
+        dir.path(),
+        "a.py",
+        &counter("    hits += 1  # ravel: ignore[unlocked-shared-counter] -- test only"),
+    );
+    // Own line before it, full id; a blank line between is fine.
+    write(
+        dir.path(),
+        "b.py",
+        &counter("    # ravel: ignore[python/unlocked-shared-counter]\n\n    hits += 1"),
+    );
+    // The whole file.
+    write(
+        dir.path(),
+        "c.py",
+        &format!(
+            "# ravel: ignore-file[unlocked-shared-counter]\n{}",
+            counter("    hits += 1")
+        ),
+    );
+    let out = ravel(&["check", "a.py", "b.py", "c.py"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // Unused (nothing on that line) and unknown (no such rule) suppressions are warnings.
+    write(
+        dir.path(),
+        "d.js",
+        "// ravel: ignore[sync-call-on-event-loop]\nconst x = 1;\nconst y = 2; // ravel: ignore[no-such-rule]\n",
+    );
+    let out = ravel(&["check", "--color", "never", "d.js"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("warning[ravel/unused-suppression]"), "{text}");
+    assert!(text.contains("suppresses nothing on its line"), "{text}");
+    assert!(text.contains("warning[ravel/unknown-suppression]"), "{text}");
+    assert!(text.contains("`no-such-rule`"), "{text}");
+}

@@ -144,7 +144,13 @@ pub enum Constraint {
     Has(Vec<Selector>, bool),
     /// The capture has all (or, negated, none) of these properties.
     Is(Vec<Property>, bool),
+    /// The callee resolves to one of these names, or calls one through same-file non-async
+    /// helpers; `{chain}` in the message shows the path.
+    Reaches(NameSet),
 }
+
+/// The message placeholder a `reaches` constraint fills: `handler → helper → time.sleep`.
+pub const CHAIN_PLACEHOLDER: &str = "chain";
 
 /// Every constraint key a `[where.<capture>]` table may hold.
 pub const WORDS: &[&str] = &[
@@ -161,4 +167,5 @@ pub const WORDS: &[&str] = &[
     "not-has",
     "is",
     "is-not",
+    "reaches",
 ];

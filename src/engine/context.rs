@@ -14,6 +14,17 @@ use crate::language::Language;
 
 /// How deep `has` follows calls into same-file functions.
 const FOLLOW_DEPTH: usize = 3;
+/// How many same-file helpers `reaches` goes through.
+const REACH_DEPTH: usize = 4;
+
+/// How a call reaches a named function: the path for the message and labels along it.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    /// `handler → helper → time.sleep`.
+    pub chain: String,
+    /// One label per hop inside the helpers.
+    pub labels: Vec<Label>,
+}
 /// Loops with a literal bound at least this large count as CPU-heavy.
 const HEAVY_LOOP_BOUND: f64 = 100_000.0;
 
@@ -517,6 +528,7 @@ impl<'t> Ctx<'t> {
                 let none = props.iter().all(|p| !self.is(*p, node));
                 ok(if *negate { none } else { all })
             }
+            Constraint::Reaches(names) => self.reaches(names, node).map(|r| r.labels),
         }
     }
 
@@ -764,6 +776,101 @@ impl<'t> Ctx<'t> {
             }
         }
         None
+    }
+
+    /// Does the callee `node` resolve to one of `names`, or call one through same-file non-async
+    /// helpers (breadth first, so the shortest path is shown)?
+    pub fn reaches(&self, names: &NameSet, node: Node<'t>) -> Option<Reach> {
+        let outer = self
+            .enclosing_function(node)
+            .and_then(|f| self.function_name(f));
+        let chain = |hops: &[String]| -> String {
+            outer
+                .iter()
+                .chain(hops.iter())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
+        if names.matches_any(&self.resolve(node)) {
+            return Some(Reach {
+                chain: chain(&[self.snippet(node)]),
+                labels: Vec::new(),
+            });
+        }
+        let mut queue: std::collections::VecDeque<(Node<'t>, Vec<String>, Vec<Label>)> =
+            Default::default();
+        let mut visited = HashSet::new();
+        for f in self.function_refs(node) {
+            if !(self.sem.is_async)(f, self.src) {
+                queue.push_back((f, vec![self.snippet(node)], Vec::new()));
+            }
+        }
+        while let Some((f, hops, labels)) = queue.pop_front() {
+            if !visited.insert(f.id()) || hops.len() > REACH_DEPTH {
+                continue;
+            }
+            let helper = hops.last().cloned().unwrap_or_default();
+            let Some(body) = (self.sem.function_body)(f) else {
+                continue;
+            };
+            let mut found_next = Vec::new();
+            let mut stack = vec![body];
+            while let Some(n) = stack.pop() {
+                if n.id() != body.id() && self.is_function(n) {
+                    continue;
+                }
+                if self.sem.call_kinds.contains(&n.kind())
+                    && let Some(callee) = (self.sem.callee)(n)
+                {
+                    let called = self.snippet(callee);
+                    if names.matches_any(&self.resolve(callee)) {
+                        let mut labels = labels.clone();
+                        labels.push(Label {
+                            range: self.head_range(n),
+                            message: format!("`{helper}` calls `{called}` here, which blocks"),
+                        });
+                        let mut hops = hops.clone();
+                        hops.push(called);
+                        return Some(Reach {
+                            chain: chain(&hops),
+                            labels,
+                        });
+                    }
+                    for g in self.function_refs(callee) {
+                        if !(self.sem.is_async)(g, self.src) && !visited.contains(&g.id()) {
+                            found_next.push((g, called.clone(), n));
+                        }
+                    }
+                }
+                let mut cursor = n.walk();
+                let children: Vec<Node<'t>> = n.children(&mut cursor).collect();
+                stack.extend(children.into_iter().rev());
+            }
+            for (g, called, site) in found_next {
+                let mut hops = hops.clone();
+                hops.push(called.clone());
+                let mut labels = labels.clone();
+                labels.push(Label {
+                    range: self.head_range(site),
+                    message: format!("`{helper}` calls `{called}` here"),
+                });
+                queue.push_back((g, hops, labels));
+            }
+        }
+        None
+    }
+
+    /// The declared name of a function, or the name it is bound to (`const f = () => ...`).
+    fn function_name(&self, f: Node<'t>) -> Option<String> {
+        if let Some(name) = f.child_by_field_name("name") {
+            return Some(text(name, self.src).to_string());
+        }
+        self.facts
+            .bindings
+            .iter()
+            .find(|b| b.value.id() == f.id())
+            .map(|b| b.name.clone())
     }
 
     fn is(&self, p: Property, node: Node<'t>) -> bool {

@@ -15,7 +15,7 @@ use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 use crate::diagnostic::Label;
 use crate::language::Language;
 use crate::rule::Rule;
-use crate::rule::compile::{RuleError, check_against, check_words, placeholders};
+use crate::rule::compile::{RuleError, check_against, check_words, fills_chain, placeholders};
 use crate::rule::set::RuleSet;
 use constraint::Constraint;
 use context::Ctx;
@@ -143,7 +143,7 @@ impl LanguageQuery {
                 || rule.labels.iter().any(|(c, _)| !own.contains(c.as_str()))
                 || placeholders(&rule.message)
                     .iter()
-                    .any(|p| !own.contains(p.as_str()));
+                    .any(|p| !own.contains(p.as_str()) && !fills_chain(rule, p));
             if needs_alone {
                 // Compile alone for a precise message; fall through if it somehow passes.
                 check_against(rule, lang)?;
@@ -233,13 +233,20 @@ impl LanguageQuery {
         captures: &[(u32, Node)],
     ) -> Option<Finding> {
         let mut labels = Vec::new();
+        let mut chain = None;
         for (capture, constraints) in &bound.constraints {
             // A capture absent from this match (another pattern of the rule) is not constrained.
             let Some(node) = first(captures, *capture) else {
                 continue;
             };
             for c in constraints {
-                labels.extend(ctx.holds(c, node)?);
+                if let Constraint::Reaches(names) = c {
+                    let reach = ctx.reaches(names, node)?;
+                    labels.extend(reach.labels);
+                    chain = Some(reach.chain);
+                } else {
+                    labels.extend(ctx.holds(c, node)?);
+                }
             }
         }
         for (capture, message) in &bound.labels {
@@ -252,6 +259,11 @@ impl LanguageQuery {
         }
         let names = self.query.capture_names();
         let message = render_message(&bound.rule.message, |name| {
+            if name == constraint::CHAIN_PLACEHOLDER
+                && let Some(chain) = &chain
+            {
+                return Some(chain.clone());
+            }
             let idx = names.iter().position(|n| *n == name)? as u32;
             first(captures, idx).map(|n| ctx.snippet(n))
         });
@@ -351,6 +363,98 @@ mod tests {
             let mine = rules.for_language(*lang);
             LanguageQuery::build(*lang, &mine).unwrap_or_else(|e| panic!("{}: {e}", lang.id()));
         }
+    }
+
+    /// Run one rule (TOML text) over `src` and return (line, message, labels) per finding.
+    fn run_rule(lang: Language, dir: &str, rule: &str, src: &str) -> Vec<(usize, String, usize)> {
+        let rule = crate::rule::compile::compile("test", &format!("{dir}/t.toml"), rule)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let q = LanguageQuery::build(lang, &[Arc::new(rule)]).unwrap_or_else(|e| panic!("{e}"));
+        let tree = crate::check::parse(lang, src, std::time::Duration::from_secs(5)).unwrap();
+        q.run(&tree, src.as_bytes(), &FileInfo::default())
+            .into_iter()
+            .map(|f| {
+                let line = src[..f.range.start].matches('\n').count() + 1;
+                (line, f.message, f.labels.len())
+            })
+            .collect()
+    }
+
+    fn reaches_rule(names: &str, call: &str) -> String {
+        format!(
+            r#"id = "t"
+pattern = "blocking-the-event-loop"
+severity = "error"
+message = "`{{callee}}` blocks ({{chain}})"
+query = '({call} function: (_) @callee) @match'
+[where.callee]
+reaches = [{names}]
+[where.match]
+inside = ["async-function"]
+[guide]
+section = "Anti-Patterns: Blocking the event loop"
+why = "w"
+help = "h"
+correct = "c"
+"#
+        )
+    }
+
+    #[test]
+    fn reaches_follows_same_file_sync_helpers_and_shows_the_chain() {
+        let rule = reaches_rule(r#""time.sleep""#, "call");
+        let src = "import time\n\
+def load():\n    time.sleep(1)\n\
+def outer():\n    return load()\n\
+async def handler():\n    outer()\n    time.sleep(2)\n\
+async def fine():\n    await asyncio.to_thread(outer)\n\
+async def later():\n    pass\n\
+async def calls_async():\n    await later()\n";
+        let got = run_rule(Language::Python, "python", &rule, src);
+        assert_eq!(
+            got,
+            vec![
+                // Labels: the async function, then one per hop.
+                (
+                    7,
+                    "`outer` blocks (handler → outer → load → time.sleep)".to_string(),
+                    3
+                ),
+                (
+                    8,
+                    "`time.sleep` blocks (handler → time.sleep)".to_string(),
+                    1
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn reaches_works_in_javascript_and_rust() {
+        let js = "const fs = require('fs');\n\
+function read() { return fs.readFileSync('x'); }\n\
+async function handler() { read(); }\n\
+async function other() { await fs.promises.readFile('x'); }\n";
+        let got = run_rule(
+            Language::JavaScript,
+            "javascript",
+            &reaches_rule(r#""fs.*Sync""#, "call_expression"),
+            js,
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, "`read` blocks (handler → read → fs.readFileSync)");
+        let rs = "use std::thread;\n\
+fn pause() { thread::sleep(D); }\n\
+async fn serve() { pause(); }\n\
+async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
+        let got = run_rule(
+            Language::Rust,
+            "rust",
+            &reaches_rule(r#""std::thread::sleep""#, "call_expression"),
+            rs,
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, "`pause` blocks (serve → pause → thread::sleep)");
     }
 
     #[test]

@@ -43,6 +43,7 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<()> {
             .iter()
             .map(|l| CsLabel::secondary((), l.range.clone()).with_message(&l.message)),
     );
+    let mut notes = Vec::new();
     let mut help = format!("help: {}", d.help_title);
     for line in d.help.lines() {
         help.push('\n');
@@ -51,10 +52,14 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<()> {
             help.push_str(line);
         }
     }
+    notes.push(help);
+    if !d.guide_section.is_empty() {
+        notes.push(format!("guide: {}", d.guide_section));
+    }
     base.with_code(&d.rule)
         .with_message(&d.message)
         .with_labels(labels)
-        .with_notes(vec![help, format!("guide: {}", d.guide_section)])
+        .with_notes(notes)
 }
 
 fn line_len(source: &str, offset: usize) -> usize {

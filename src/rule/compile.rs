@@ -6,7 +6,9 @@ use regex::Regex;
 
 use super::file::RuleFile;
 use super::{CaptureConstraints, GUIDE_SECTIONS, Guide, PATTERNS, Rule};
-use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target, WORDS};
+use crate::engine::constraint::{
+    CHAIN_PLACEHOLDER, Constraint, Context, Property, Selector, Stop, Target, WORDS,
+};
 use crate::engine::names::NameSet;
 use crate::language::Language;
 
@@ -130,6 +132,11 @@ pub fn compile(origin: &str, rel: &str, text: &str) -> Result<Rule, RuleError> {
         full_id: format!("{dir}/{}", file.id),
         pattern: file.pattern,
         severity: file.severity,
+        summary: match file.summary {
+            Some(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+            // Without a summary, the message with its placeholders named.
+            None => file.message.replace(['{', '}'], ""),
+        },
         message: file.message,
         query: file.query,
         constraints,
@@ -220,7 +227,7 @@ pub fn check_against(rule: &Rule, lang: Language) -> Result<tree_sitter::Query, 
         }
     }
     for placeholder in placeholders(&rule.message) {
-        if !names.contains(&placeholder.as_str()) {
+        if !names.contains(&placeholder.as_str()) && !fills_chain(rule, &placeholder) {
             return Err(err(
                 "message",
                 format!("placeholder `{{{placeholder}}}` names no capture"),
@@ -279,6 +286,16 @@ fn check_constraint(k: &Constraint, lang: Language) -> Result<(), String> {
     Ok(())
 }
 
+/// `{chain}` names no capture: a `reaches` constraint fills it.
+pub fn fills_chain(rule: &Rule, placeholder: &str) -> bool {
+    placeholder == CHAIN_PLACEHOLDER
+        && rule
+            .constraints
+            .iter()
+            .flat_map(|c| &c.constraints)
+            .any(|k| matches!(k, Constraint::Reaches(_)))
+}
+
 /// `{name}` placeholders of a message template.
 pub fn placeholders(message: &str) -> Vec<String> {
     let re = Regex::new(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}").expect("static regex");
@@ -332,6 +349,7 @@ fn constraint(word: &str, value: &toml::Value) -> Result<Constraint, String> {
             Constraint::ResolvesTo(names(value)?, word == "not-resolves-to")
         }
         "created-by" => Constraint::CreatedBy(names(value)?),
+        "reaches" => Constraint::Reaches(names(value)?),
         "inside" | "not-inside" => {
             Constraint::Inside(selectors(value, true)?, word == "not-inside")
         }

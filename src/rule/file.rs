@@ -18,6 +18,8 @@ pub struct RuleFile {
     pub severity: Severity,
     /// Message template.
     pub message: String,
+    /// One sentence: what the rule finds (for `ravel rules`, `ravel explain` and the docs).
+    pub summary: Option<String>,
     /// Tree-sitter query; `@match` marks the primary range.
     pub query: String,
     /// Constraints per capture: `[where.<capture>]` tables of constraint words.
