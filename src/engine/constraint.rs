@@ -42,6 +42,9 @@ pub enum Context {
     /// `Thread.startVirtualThread` or a virtual-thread-per-task executor, and same-file
     /// functions such code calls.
     VirtualThread,
+    /// A block-scoped lock region (`synchronized` in Java, `with lock:` in Python, `lock (x)`
+    /// in C#): `lock-held` without explicit acquire/release pairs.
+    LockBlock,
 }
 
 impl Context {
@@ -58,6 +61,7 @@ impl Context {
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
         ("virtual-thread", Context::VirtualThread),
+        ("lock-block", Context::LockBlock),
     ];
 
     /// Parse a context word.

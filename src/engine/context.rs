@@ -621,6 +621,10 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind()))
                 .map(|l| vec![head(*l, "inside this loop")]),
+            Target::Context(Context::LockBlock) => within
+                .iter()
+                .find(|a| (self.sem.lock_region)(**a, self.src))
+                .map(|l| vec![head(*l, "lock held here")]),
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),

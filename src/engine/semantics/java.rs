@@ -150,6 +150,7 @@ const MEMBERS: &[Member] = &[
 const FACTS_QUERY: &str = r#"
 (import_declaration) @ravel.import
 (variable_declarator name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
+(resource name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
 (assignment_expression left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
 (method_declaration name: (identifier) @ravel.def.name) @ravel.def
 (class_declaration name: (identifier) @ravel.class.name) @ravel.class
