@@ -597,19 +597,26 @@ impl<'t> Ctx<'t> {
                 }
                 Some(labels)
             }),
-            Target::Context(Context::VirtualThread) => scope.iter().find_map(|f| {
-                let (site, start) = self.virtual_threads.get(&f.id())?;
-                let mut labels = vec![head(*f, "this code runs on a virtual thread")];
-                if !contains(site.byte_range(), f.byte_range()) {
-                    let message = if *start {
-                        "started on a virtual thread here"
-                    } else {
-                        "called from code on a virtual thread here"
-                    };
-                    labels.push(head(*site, message));
-                }
-                Some(labels)
-            }),
+            // A task handed on to another executor runs there, whatever encloses it.
+            Target::Context(Context::VirtualThread) => scope
+                .iter()
+                .take_while(|f| {
+                    self.virtual_threads.contains_key(&f.id())
+                        || !self.thread_entries.contains_key(&f.id())
+                })
+                .find_map(|f| {
+                    let (site, start) = self.virtual_threads.get(&f.id())?;
+                    let mut labels = vec![head(*f, "this code runs on a virtual thread")];
+                    if !contains(site.byte_range(), f.byte_range()) {
+                        let message = if *start {
+                            "started on a virtual thread here"
+                        } else {
+                            "called from code on a virtual thread here"
+                        };
+                        labels.push(head(*site, message));
+                    }
+                    Some(labels)
+                }),
             Target::ArgumentOf(names) => scope.iter().find_map(|f| {
                 let call = self.call_taking(*f, anc)?;
                 let callee = (self.sem.callee)(call)?;

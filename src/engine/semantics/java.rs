@@ -400,9 +400,13 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
     };
     let field_name = text(field, src);
     match root.kind() {
-        "this" => !(node.kind() == "field_access"
-            && node.child_by_field_name("object").is_some_and(|o| o.kind() == "this")
-            && own_field(function, field_name, src)),
+        "this" => {
+            !(node.kind() == "field_access"
+                && node
+                    .child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "this")
+                && own_field(function, field_name, src))
+        }
         "identifier" => {
             let head = text(root, src);
             if declares_local(function, head, src) {
@@ -412,5 +416,138 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
             !(root.id() == node.id() && own_field(function, head, src))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tree_sitter::Node;
+
+    use super::*;
+    use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
+    use crate::engine::context::Ctx;
+    use crate::engine::names::NameSet;
+    use crate::language::Language;
+
+    fn with_ctx<R>(src: &str, f: impl for<'t> FnOnce(&Ctx<'t>, Node<'t>) -> R) -> R {
+        super::super::test_support::with_ctx(Language::Java, src, f)
+    }
+
+    use super::super::test_support::{inside, nth};
+
+    /// The first method invocation named `name`.
+    fn call<'t>(root: Node<'t>, src: &str, name: &str) -> Node<'t> {
+        (0..)
+            .map(|i| nth(root, "method_invocation", i))
+            .find(|c| text(c.child_by_field_name("name").unwrap(), src.as_bytes()) == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn virtual_thread_code_and_its_same_file_callees() {
+        let src = "class C {\n\
+            void a() { direct(); }\n\
+            void helper() { deep(); }\n\
+            void deep() { reached(); }\n\
+            void b() { platformOnly(); }\n\
+            void go(java.util.concurrent.ExecutorService pool) {\n\
+              try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {\n\
+                ex.submit(() -> { helper(); pool.submit(() -> handedOn()); });\n\
+              }\n\
+              Thread.startVirtualThread(this::a);\n\
+              Thread.ofVirtual().name(\"v\").start(() -> built());\n\
+              pool.submit(this::b);\n\
+              new Thread(() -> plain()).start();\n\
+            }\n\
+          }";
+        with_ctx(src, |ctx, root| {
+            let on_virtual = inside(Context::VirtualThread);
+            for name in ["direct", "reached", "built", "helper"] {
+                assert!(
+                    ctx.holds(&on_virtual, call(root, src, name)).is_some(),
+                    "{name}"
+                );
+            }
+            for name in ["platformOnly", "handedOn", "plain"] {
+                assert!(
+                    ctx.holds(&on_virtual, call(root, src, name)).is_none(),
+                    "{name}"
+                );
+            }
+            // Every virtual-thread task is a thread entry too.
+            let entry = inside(Context::ThreadEntry);
+            assert!(ctx.holds(&entry, call(root, src, "direct")).is_some());
+        });
+    }
+
+    #[test]
+    fn lock_block_is_synchronized_only() {
+        let src = "class C {\n\
+            synchronized void m() { a(); }\n\
+            void n() { synchronized (this) { b(); } lock.lock(); try { c(); } finally { lock.unlock(); } }\n\
+          }";
+        with_ctx(src, |ctx, root| {
+            let block = inside(Context::LockBlock);
+            let held = inside(Context::LockHeld);
+            assert!(ctx.holds(&block, call(root, src, "a")).is_some());
+            assert!(ctx.holds(&block, call(root, src, "b")).is_some());
+            assert!(ctx.holds(&block, call(root, src, "c")).is_none());
+            assert!(ctx.holds(&held, call(root, src, "c")).is_some());
+        });
+    }
+
+    #[test]
+    fn argument_of_names_the_call_a_lambda_is_passed_to() {
+        let src = "class C { void m(java.util.List<String> xs) {\n\
+            xs.parallelStream().map(x -> f(x)).forEach(y -> g(y));\n\
+            xs.stream().forEach(z -> h(z));\n\
+            run(() -> k()).thenApply(v -> j(v));\n\
+          } }";
+        with_ctx(src, |ctx, root| {
+            let sel = |globs: &[&str]| {
+                let globs: Vec<String> = globs.iter().map(|g| g.to_string()).collect();
+                Constraint::Inside(
+                    vec![Selector {
+                        target: Target::ArgumentOf(NameSet::new(&globs).unwrap()),
+                        stop: Stop::Function,
+                        follow_calls: false,
+                        source: String::new(),
+                    }],
+                    false,
+                )
+            };
+            let parallel = sel(&["*.parallelStream.*"]);
+            assert!(ctx.holds(&parallel, call(root, src, "f")).is_some());
+            assert!(ctx.holds(&parallel, call(root, src, "g")).is_some());
+            assert!(ctx.holds(&parallel, call(root, src, "h")).is_none());
+            let then = sel(&["*.thenApply"]);
+            assert!(ctx.holds(&then, call(root, src, "j")).is_some());
+            // A lambda passed to the receiver's call is not the callback's.
+            assert!(ctx.holds(&then, call(root, src, "k")).is_none());
+        });
+    }
+
+    #[test]
+    fn shared_state_and_volatile_fields() {
+        let src = "class C {\n\
+            volatile int v; int n; int[] arr;\n\
+            void m(int p) {\n\
+              pool.submit(() -> { n++; this.v++; arr[0]++; int local = 0; local++; p2(); });\n\
+              pool.submit(new Runnable() { int own; public void run() { own++; n++; } });\n\
+            }\n\
+          }";
+        with_ctx(src, |ctx, root| {
+            let shared = Constraint::Is(vec![Property::SharedState], false);
+            let volatile = Constraint::Is(vec![Property::Volatile], false);
+            let target = |i| nth(root, "update_expression", i).named_child(0).unwrap();
+            // n++, this.v++, arr[0]++ are shared; local++ is not; own++ is the task's own
+            // field; n++ in the anonymous Runnable is the outer object's.
+            let expected = [true, true, true, false, false, true];
+            for (i, want) in expected.iter().enumerate() {
+                assert_eq!(ctx.holds(&shared, target(i)).is_some(), *want, "#{i}");
+            }
+            assert!(ctx.holds(&volatile, target(1)).is_some());
+            assert!(ctx.holds(&volatile, target(0)).is_none());
+        });
     }
 }
