@@ -81,11 +81,10 @@ pub static SEMANTICS: Semantics = Semantics {
     },
     lock_call,
     shared_state: Some(shared_state),
-    thread_bases: &[
-        "java.lang.Thread",
-        "java.lang.Runnable",
-        "java.util.concurrent.Callable",
-    ],
+    // A Thread subclass's run() runs on its own thread. A class that merely implements
+    // Runnable or Callable may run anywhere (often a single-thread executor that confines
+    // its state), so only the tasks handed to a spawn site count for those.
+    thread_bases: &["java.lang.Thread"],
     thread_methods: &["run", "call"],
     function_body: |node| node.child_by_field_name("body"),
     pure_calls: &[
