@@ -76,8 +76,14 @@ pub enum Outcome {
     RuleError(String),
 }
 
-/// Check one file from disk.
-pub fn check_path(engine: &Engine, path: &Path, lang: Language, limits: &Limits) -> Outcome {
+/// Check one file from disk; `version` (when given) overrides the detected target version.
+pub fn check_path(
+    engine: &Engine,
+    path: &Path,
+    lang: Language,
+    limits: &Limits,
+    version: Option<crate::project::Version>,
+) -> Outcome {
     let bytes = match std::fs::metadata(path) {
         Ok(m) if m.len() > limits.max_file_size => {
             return Outcome::Skipped(
@@ -95,7 +101,7 @@ pub fn check_path(engine: &Engine, path: &Path, lang: Language, limits: &Limits)
         },
         Err(e) => return Outcome::Skipped(SkipReason::Unreadable, e.to_string()),
     };
-    check_bytes(engine, path, lang, bytes, limits)
+    check_bytes_targeting(engine, path, lang, bytes, limits, version)
 }
 
 /// Check one file's bytes as if read from `path`.
@@ -150,18 +156,20 @@ pub fn check_bytes_targeting(
             .or_else(|| engine.projects.target_version(lang, path)),
     };
     let findings = query.run(&tree, source.as_bytes(), &file);
-    let diagnostics = findings
+    let mut diagnostics = findings
         .into_iter()
         .map(|f| to_diagnostic(f, path, &source, file.target_version))
         .collect();
-    let known = engine.rules().for_language(lang);
-    let known: Vec<&crate::rule::Rule> = known.iter().map(|r| r.as_ref()).collect();
-    let ran: Vec<&crate::rule::Rule> = known
-        .iter()
-        .copied()
-        .filter(|r| file.version_allows(r))
-        .collect();
-    let diagnostics = crate::suppress::apply(&tree, &source, path, lang, diagnostics, &known, &ran);
+    if crate::suppress::may_have_suppressions(&source) {
+        let known = engine.rules().for_language(lang);
+        let known: Vec<&crate::rule::Rule> = known.iter().map(|r| r.as_ref()).collect();
+        let ran: Vec<&crate::rule::Rule> = known
+            .iter()
+            .copied()
+            .filter(|r| file.version_allows(r))
+            .collect();
+        diagnostics = crate::suppress::apply(&tree, &source, path, lang, diagnostics, &known, &ran);
+    }
     Outcome::Checked {
         syntax_errors: tree.root_node().has_error(),
         source,

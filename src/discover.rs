@@ -35,6 +35,8 @@ pub enum WalkProblem {
     UnknownLanguage(PathBuf),
     /// An error while walking (permissions, symlink loops).
     Error(String),
+    /// A path named explicitly but excluded by the configuration (`--force-exclude`).
+    Excluded(PathBuf),
 }
 
 /// The files found and the problems met.
@@ -49,10 +51,28 @@ pub struct Discovery {
 /// Walk `paths`. Files named explicitly are always checked; directories are walked with
 /// .gitignore, .ignore and hidden files respected and `SKIPPED_DIRS` left out.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let default = |p: &Path, _explicit: bool| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+    };
+    discover_with(paths, std::sync::Arc::new(default), false)
+}
+
+/// Decides what the walk leaves out: `(path, named_explicitly) -> excluded`.
+pub type Exclusion = std::sync::Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
+/// Walk `paths`, leaving out entries `excluded(path, false)` names (folders are pruned whole).
+/// Paths named explicitly are checked unless `force_exclude` and `excluded(path, true)`.
+pub fn discover_with(paths: &[PathBuf], excluded: Exclusion, force_exclude: bool) -> Discovery {
     let mut out = Discovery::default();
     for path in paths {
         if !path.exists() && path.symlink_metadata().is_err() {
             out.problems.push(WalkProblem::Missing(path.clone()));
+            continue;
+        }
+        if force_exclude && excluded(path, true) {
+            out.problems.push(WalkProblem::Excluded(path.clone()));
             continue;
         }
         if !path.is_dir() {
@@ -68,13 +88,9 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             continue;
         }
         let walker = WalkBuilder::new(path)
-            .filter_entry(|e| {
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && e.depth() > 0
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+            .filter_entry({
+                let excluded = excluded.clone();
+                move |e| e.depth() == 0 || !excluded(e.path(), false)
             })
             .build();
         for entry in walker {

@@ -1,7 +1,9 @@
 //! ravel: a fast, polyglot linter for concurrency anti-patterns.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod dump;
@@ -12,4 +14,5 @@ pub mod language;
 pub mod project;
 pub mod report;
 pub mod rule;
+pub mod run;
 pub mod suppress;

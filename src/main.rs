@@ -1,25 +1,25 @@
 //! The `ravel` binary: parse the command line, run the library, map outcomes to exit codes.
 
-use std::io::{IsTerminal, Write};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use rayon::prelude::*;
-use termcolor::{ColorChoice, StandardStream};
+use termcolor::{ColorChoice, NoColor, StandardStream, WriteColor};
 
-use ravel::check::{Limits, Outcome, check_path};
-use ravel::cli::{CheckArgs, Cli, ColorWhen, Command};
-use ravel::discover::{WalkProblem, discover};
-use ravel::engine::Engine;
-use ravel::report::summary::Summary;
-use ravel::report::text;
+use ravel::baseline::Baseline;
+use ravel::check::Limits;
+use ravel::cli::{CheckArgs, Cli, ColorWhen, Command, OutputFormat};
+use ravel::config::Overrides;
+use ravel::report::{concise, github, json, sarif, text};
 use ravel::rule::set::RuleSet;
+use ravel::run::{Options, RunResult, run};
 
 /// No findings.
 const EXIT_CLEAN: u8 = 0;
 /// Findings.
 const EXIT_FINDINGS: u8 = 1;
-/// Usage error, missing path, bad rule file or internal error.
+/// Usage error, missing path, bad configuration or rule file, or internal error.
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rules { rules } => load_rules(&rules).map(|set| {
             print!("{}", ravel::explain::rules_table(set.rules()));
             EXIT_CLEAN
@@ -57,18 +57,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn color_choice(when: ColorWhen) -> ColorChoice {
+/// Colour for a stream: `--color always|never` decide; under `auto`, NO_COLOR turns colour
+/// off, FORCE_COLOR turns it on, and otherwise colour follows whether it is a terminal.
+fn color_choice(when: ColorWhen, is_terminal: bool) -> ColorChoice {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match when {
         ColorWhen::Always => ColorChoice::Always,
         ColorWhen::Never => ColorChoice::Never,
-        ColorWhen::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            if std::io::stdout().is_terminal() && !no_color {
-                ColorChoice::Auto
-            } else {
-                ColorChoice::Never
-            }
-        }
+        ColorWhen::Auto if set("NO_COLOR") => ColorChoice::Never,
+        ColorWhen::Auto if set("FORCE_COLOR") => ColorChoice::Always,
+        ColorWhen::Auto if is_terminal => ColorChoice::Auto,
+        ColorWhen::Auto => ColorChoice::Never,
     }
 }
 
@@ -82,93 +81,165 @@ fn load_rules(dirs: &[std::path::PathBuf]) -> Result<RuleSet, String> {
 }
 
 fn run_check(args: CheckArgs) -> Result<u8, String> {
-    let rules = load_rules(&args.rules)?;
-    let engine = Engine::new(rules);
-    let limits = Limits {
-        max_file_size: args.max_file_size,
-        ..Limits::default()
+    let stdin = match &args.stdin_filename {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Some((path.clone(), bytes))
+        }
+        None => None,
     };
-    let found = discover(&args.paths);
-    let mut failed = false;
-    for problem in &found.problems {
-        match problem {
-            WalkProblem::Missing(p) => {
-                eprintln!("error: {}: no such file or directory", p.display());
-                failed = true;
-            }
-            WalkProblem::UnknownLanguage(p) => {
-                eprintln!(
-                    "warning: {}: not a file of a supported language; skipped",
-                    p.display()
-                );
-            }
-            WalkProblem::Error(e) => eprintln!("warning: {e}"),
-        }
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .stack_size(16 * 1024 * 1024)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        found
-            .jobs
-            .par_iter()
-            .map(|job| check_path(&engine, &job.path, job.language, &limits))
-            .collect()
-    });
+    let baseline = match &args.baseline {
+        Some(p) => Some(Baseline::load(p)?),
+        None => None,
+    };
+    let options = Options {
+        paths: args.paths.clone(),
+        rule_dirs: args.rules.clone(),
+        threads: args.threads,
+        limits: Limits {
+            max_file_size: args.max_file_size,
+            ..Limits::default()
+        },
+        overrides: Overrides {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            extend_select: args.extend_select.clone(),
+        },
+        config: args.config.clone(),
+        force_exclude: args.force_exclude,
+        stdin,
+        baseline,
+    };
+    let result = run(options)?;
 
-    let mut out = StandardStream::stdout(color_choice(args.color));
-    let mut summary = Summary::default();
-    for problem in &found.problems {
-        if matches!(problem, WalkProblem::UnknownLanguage(_)) {
-            *summary
-                .skipped
-                .entry("unsupported language".into())
-                .or_default() += 1;
-        } else if matches!(problem, WalkProblem::Error(_)) {
-            *summary.skipped.entry("unreadable".into()).or_default() += 1;
+    if let Some(path) = &args.write_baseline {
+        let n = ravel::baseline::write(
+            path,
+            result
+                .files
+                .iter()
+                .map(|f| (f.source.as_str(), f.diagnostics.as_slice())),
+        )?;
+        if !args.quiet {
+            eprintln!("wrote {n} findings to the baseline {}", path.display());
+        }
+        return Ok(if result.failed {
+            EXIT_ERROR
+        } else {
+            EXIT_CLEAN
+        });
+    }
+    if let Some(path) = &args.sarif_output {
+        let mut file = std::fs::File::create(path)
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        sarif::emit(&mut file, &result).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let human = matches!(
+        args.output_format,
+        OutputFormat::Full | OutputFormat::Concise
+    );
+    // Warnings about inputs go to stderr; the summary goes with human output, to stderr
+    // for machine formats so stdout stays parseable.
+    if !args.quiet {
+        for n in &result.notifications {
+            let level = if n.level == ravel::diagnostic::Severity::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            if n.path.as_os_str().is_empty() {
+                eprintln!("{level}: {}", n.message);
+            } else {
+                eprintln!("{level}: {}: {}", n.path.display(), n.message);
+            }
         }
     }
-    for (job, outcome) in found.jobs.iter().zip(outcomes) {
-        let shown = job.path.display().to_string();
-        match outcome {
-            Outcome::Checked {
-                source,
-                mut diagnostics,
-                lossy,
-                syntax_errors,
-            } => {
-                summary.checked += 1;
-                summary.lossy += usize::from(lossy);
-                summary.syntax_errors += usize::from(syntax_errors);
-                diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                for d in &diagnostics {
-                    *summary.findings.entry(d.severity).or_default() += 1;
-                }
-                text::emit(&mut out, &shown, &source, &diagnostics).map_err(|e| e.to_string())?;
-            }
-            Outcome::Skipped(reason, detail) => {
-                eprintln!("warning: {shown}: skipped ({}): {detail}", reason.as_str());
-                *summary
-                    .skipped
-                    .entry(reason.as_str().to_string())
-                    .or_default() += 1;
-            }
-            Outcome::RuleError(e) => {
-                out.flush().ok();
-                eprintln!("error: {e}");
-                return Ok(EXIT_ERROR);
-            }
+    match &args.output_file {
+        Some(path) => {
+            let mut file = std::fs::File::create(path)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            emit(&mut NoColor::new(&mut file), &args, &result, human)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        None => {
+            let choice = color_choice(args.color, std::io::stdout().is_terminal());
+            let mut out = StandardStream::stdout(choice);
+            emit(&mut out, &args, &result, human).map_err(|e| e.to_string())?;
+            out.flush().map_err(|e| e.to_string())?;
         }
     }
-    text::line(&mut out, &summary.render()).map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())?;
-    Ok(if failed {
+    if !args.quiet && !human {
+        eprintln!("{}", result.summary.render());
+    }
+    Ok(if result.failed {
         EXIT_ERROR
-    } else if summary.total() > 0 {
+    } else if result.summary.total() > 0 && !args.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+fn emit(
+    out: &mut dyn WriteColor,
+    args: &CheckArgs,
+    result: &RunResult,
+    human: bool,
+) -> std::io::Result<()> {
+    if args.statistics {
+        statistics(out, result, args.output_format == OutputFormat::Json)?;
+    } else {
+        match args.output_format {
+            OutputFormat::Full => {
+                for f in &result.files {
+                    text::emit(
+                        out,
+                        &f.path.display().to_string(),
+                        &f.source,
+                        &f.diagnostics,
+                    )?;
+                }
+            }
+            OutputFormat::Concise => concise::emit(out, &result.files)?,
+            OutputFormat::Json => json::emit(out, &result.files)?,
+            OutputFormat::Sarif => sarif::emit(out, result)?,
+            OutputFormat::Github => github::emit(out, &result.files)?,
+        }
+    }
+    if human && !args.quiet {
+        text::line(out, &result.summary.render())?;
+    }
+    Ok(())
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn statistics(out: &mut dyn WriteColor, result: &RunResult, as_json: bool) -> std::io::Result<()> {
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for f in &result.files {
+        for d in &f.diagnostics {
+            *counts
+                .entry((d.rule.as_str(), d.severity.as_str()))
+                .or_default() += 1;
+        }
+    }
+    let mut rows: Vec<((&str, &str), usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if as_json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(
+                |((rule, sev), n)| serde_json::json!({ "rule": rule, "severity": sev, "count": n }),
+            )
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+        return writeln!(out);
+    }
+    let width = rows.iter().map(|((r, _), _)| r.len()).max().unwrap_or(0);
+    for ((rule, sev), n) in rows {
+        writeln!(out, "{n:>5}  {rule:width$}  {sev}")?;
+    }
+    Ok(())
 }

@@ -309,7 +309,9 @@ fn explain_prints_the_help_of_a_rule_by_full_or_bare_id() {
 fn inline_suppressions_hide_findings_and_report_unused_and_unknown_ones() {
     let dir = tempfile::tempdir().unwrap();
     let counter = |body: &str| {
-        format!("import threading\n\nhits = 0\n\n\ndef work():\n    global hits\n{body}\n\n\nthreading.Thread(target=work).start()\n")
+        format!(
+            "import threading\n\nhits = 0\n\n\ndef work():\n    global hits\n{body}\n\n\nthreading.Thread(target=work).start()\n"
+        )
     };
     // End of line, bare id, with a reason.
     write(
@@ -346,6 +348,9 @@ fn inline_suppressions_hide_findings_and_report_unused_and_unknown_ones() {
     let text = stdout(&out);
     assert!(text.contains("warning[ravel/unused-suppression]"), "{text}");
     assert!(text.contains("suppresses nothing on its line"), "{text}");
-    assert!(text.contains("warning[ravel/unknown-suppression]"), "{text}");
+    assert!(
+        text.contains("warning[ravel/unknown-suppression]"),
+        "{text}"
+    );
     assert!(text.contains("`no-such-rule`"), "{text}");
 }

@@ -108,6 +108,24 @@ impl RuleSet {
             .collect()
     }
 
+    /// Every rule `times` times under distinct ids (`<id>-copy<k>`): for measuring how the
+    /// cost of a run grows with the number of rules.
+    pub fn replicated(&self, times: usize) -> RuleSet {
+        let mut rules = Vec::new();
+        for rule in &self.rules {
+            rules.push(rule.clone());
+            for k in 1..times {
+                let mut copy = Rule::clone(rule);
+                copy.id = format!("{}-copy{k}", rule.id);
+                copy.full_id = format!("{}/{}", rule.dir, copy.id);
+                rules.push(Arc::new(copy));
+            }
+        }
+        let mut set = RuleSet { rules };
+        set.sort();
+        set
+    }
+
     /// A set holding only the rule with this full id.
     pub fn only(&self, full_id: &str) -> Option<RuleSet> {
         let rule = self.rules.iter().find(|r| r.full_id == full_id)?.clone();

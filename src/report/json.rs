@@ -1,0 +1,55 @@
+//! `--output-format json`: a stable, documented array with one object per finding (see
+//! README, *JSON output*).
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::position::position;
+use crate::run::FileReport;
+
+fn span(source: &str, range: &std::ops::Range<usize>) -> (Value, Value) {
+    let (s, e) = (position(source, range.start), position(source, range.end));
+    (
+        json!({ "line": s.line, "column": s.column }),
+        json!({ "line": e.line, "column": e.column }),
+    )
+}
+
+/// The findings of `files` as JSON values.
+pub fn findings(files: &[FileReport]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for f in files {
+        for d in &f.diagnostics {
+            let (start, end) = span(&f.source, &d.range);
+            let labels: Vec<Value> = d
+                .labels
+                .iter()
+                .map(|l| {
+                    let (s, e) = span(&f.source, &l.range);
+                    json!({ "message": l.message, "start": s, "end": e })
+                })
+                .collect();
+            out.push(json!({
+                "rule": d.rule,
+                "language": f.language.id(),
+                "severity": d.severity.as_str(),
+                "pattern": d.pattern,
+                "path": f.path.to_string_lossy(),
+                "start": start,
+                "end": end,
+                "message": d.message,
+                "labels": labels,
+                "help": { "title": d.help_title, "code": d.help },
+                "guide_section": d.guide_section,
+            }));
+        }
+    }
+    out
+}
+
+/// Write the findings of `files` as a pretty-printed JSON array.
+pub fn emit(out: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &findings(files)).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,78 @@
+//! Paths in machine-readable output: relative to the project root (`%SRCROOT%`), which is the
+//! repository holding the working directory, or the working directory itself.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The project root: the nearest folder upward from the working directory holding `.git`,
+/// else the working directory.
+pub fn srcroot() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        cwd.ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&cwd)
+            .to_path_buf()
+    })
+}
+
+/// A path as a URI reference: (`src/app.py` relative to the root, true) or, outside the root,
+/// (`file:///abs/path`, false). Characters outside RFC 3986's unreserved set are escaped.
+pub fn relative_uri(path: &Path) -> (String, bool) {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let abs = normalize(&abs);
+    match abs.strip_prefix(srcroot()) {
+        Ok(rel) => (encode(&slashes(rel)), true),
+        Err(_) => (format!("file://{}", encode(&slashes(&abs))), false),
+    }
+}
+
+/// The root as a `file://` URI ending in `/`.
+pub fn srcroot_uri() -> String {
+    let mut s = format!("file://{}", encode(&slashes(srcroot())));
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn slashes(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_escape_reserved_characters() {
+        assert_eq!(encode("a b/ü.py"), "a%20b/%C3%BC.py");
+    }
+}

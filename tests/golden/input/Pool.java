@@ -1,0 +1,7 @@
+import java.util.concurrent.Executors;
+
+class Pool {
+  Object pool() {
+    return Executors.newFixedThreadPool(10, Thread.ofVirtual().factory());
+  }
+}
