@@ -527,6 +527,27 @@ mod tests {
     }
 
     #[test]
+    fn argument_of_is_an_inside_selector_only() {
+        let rule = |table: &str| {
+            crate::rule::compile::compile(
+                "t",
+                "java/t.toml",
+                &format!(
+                    "id = \"t\"\npattern = \"shared-mutable-state\"\nseverity = \"error\"\n\
+                     message = \"m\"\nquery = \"(method_invocation) @match\"\n\
+                     [where.match]\n{table}\n[guide]\nsection = \"Quick Reference\"\n\
+                     why = \"w\"\nhelp = \"h\"\ncorrect = \"c\"\n"
+                ),
+            )
+        };
+        assert!(rule("inside = { argument-of = [\"*.parallelStream.*\"] }").is_ok());
+        assert!(rule("inside = [\"virtual-thread\", \"lock-block\"]").is_ok());
+        assert!(rule("is = [\"volatile\"]").is_ok());
+        let err = rule("has = { argument-of = [\"*.forEach\"] }").unwrap_err();
+        assert!(err.to_string().contains("argument-of"), "{err}");
+    }
+
+    #[test]
     fn shared_state_and_volatile_fields() {
         let src = "class C {\n\
             volatile int v; int n; int[] arr;\n\
