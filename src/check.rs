@@ -24,6 +24,8 @@ pub enum SkipReason {
     Unreadable,
     /// Parsing took longer than the limit.
     ParseTimeout,
+    /// Checking it panicked: a bug in ravel, reported as an internal error.
+    InternalError,
 }
 
 impl SkipReason {
@@ -34,6 +36,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too large",
             SkipReason::Unreadable => "unreadable",
             SkipReason::ParseTimeout => "parse timeout",
+            SkipReason::InternalError => "internal error",
         }
     }
 }
@@ -101,7 +104,33 @@ pub fn check_path(
         },
         Err(e) => return Outcome::Skipped(SkipReason::Unreadable, e.to_string()),
     };
+    // Lets the tests prove that a panic in one file is caught (debug builds only).
+    #[cfg(debug_assertions)]
+    if let Some(name) = std::env::var_os("RAVEL_DEBUG_PANIC_ON")
+        && path.file_name() == Some(name.as_os_str())
+    {
+        panic!("RAVEL_DEBUG_PANIC_ON names this file");
+    }
     check_bytes_targeting(engine, path, lang, bytes, limits, version)
+}
+
+/// Run `check` for one file, turning a panic into an internal-error outcome so the other
+/// files are still checked.
+pub fn catching_panics(check: impl FnOnce() -> Outcome) -> Outcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Outcome::Skipped(
+                SkipReason::InternalError,
+                format!("ravel panicked while checking this file ({message}); please report it"),
+            )
+        }
+    }
 }
 
 /// Check one file's bytes as if read from `path`.

@@ -80,6 +80,9 @@ pub struct CheckArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Skip a file whose parse takes longer than this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub parse_timeout: f64,
     /// When to colour output (NO_COLOR and FORCE_COLOR are honoured under `auto`).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorWhen,

@@ -96,9 +96,25 @@ pub fn discover_with(paths: &[PathBuf], excluded: Exclusion, force_exclude: bool
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && let Some(language) = Language::from_path(e.path())
-                    {
+                    let Some(language) = Language::from_path(e.path()) else {
+                        continue;
+                    };
+                    let Some(kind) = e.file_type() else { continue };
+                    // Symbolic links to files are checked; broken ones are reported. Links
+                    // to folders are not followed (no loops).
+                    let is_file = kind.is_file()
+                        || (kind.is_symlink()
+                            && match std::fs::metadata(e.path()) {
+                                Ok(m) => m.is_file(),
+                                Err(err) => {
+                                    out.problems.push(WalkProblem::Error(format!(
+                                        "{}: {err}",
+                                        e.path().display()
+                                    )));
+                                    false
+                                }
+                            });
+                    if is_file {
                         out.jobs.push(FileJob {
                             path: clean(e.path()),
                             language,

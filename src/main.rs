@@ -81,6 +81,12 @@ fn load_rules(dirs: &[std::path::PathBuf]) -> Result<RuleSet, String> {
 }
 
 fn run_check(args: CheckArgs) -> Result<u8, String> {
+    if !(args.parse_timeout.is_finite() && args.parse_timeout > 0.0) {
+        return Err(format!(
+            "--parse-timeout must be a positive number of seconds, not {}",
+            args.parse_timeout
+        ));
+    }
     let stdin = match &args.stdin_filename {
         Some(path) => {
             let mut bytes = Vec::new();
@@ -101,7 +107,7 @@ fn run_check(args: CheckArgs) -> Result<u8, String> {
         threads: args.threads,
         limits: Limits {
             max_file_size: args.max_file_size,
-            ..Limits::default()
+            parse_timeout: std::time::Duration::from_secs_f64(args.parse_timeout),
         },
         overrides: Overrides {
             select: args.select.clone(),
@@ -112,6 +118,9 @@ fn run_check(args: CheckArgs) -> Result<u8, String> {
         force_exclude: args.force_exclude,
         stdin,
         baseline,
+        progress: !args.quiet
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none(),
     };
     let result = run(options)?;
 

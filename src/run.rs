@@ -8,7 +8,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
-use crate::check::{Limits, Outcome, check_bytes_targeting, check_path};
+use crate::check::{
+    Limits, Outcome, SkipReason, catching_panics, check_bytes_targeting, check_path,
+};
 use crate::config::{Config, Configs, Overrides, Subject};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{WalkProblem, discover_with};
@@ -39,6 +41,8 @@ pub struct Options {
     pub stdin: Option<(PathBuf, Vec<u8>)>,
     /// Report only findings not in this baseline.
     pub baseline: Option<Baseline>,
+    /// Show a progress bar on stderr once the run takes over a second.
+    pub progress: bool,
 }
 
 /// One checked file and its findings.
@@ -191,6 +195,10 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
         .build()
         .map_err(|e| e.to_string())?;
     let stdin = opts.stdin.as_ref().map(|(_, b)| b);
+    let progress = crate::report::progress::Progress::new(opts.progress, found.jobs.len());
+    // Panics are caught per file and reported; the default hook would also print them.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let outcomes: Vec<Outcome> = pool.install(|| {
         found
             .jobs
@@ -198,7 +206,7 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
             .zip(&file_configs)
             .map(|(job, config)| {
                 let version = config.target_version(job.language);
-                match stdin {
+                let outcome = catching_panics(|| match stdin {
                     Some(bytes) => check_bytes_targeting(
                         &engine,
                         &job.path,
@@ -208,10 +216,14 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                         version,
                     ),
                     None => check_path(&engine, &job.path, job.language, &opts.limits, version),
-                }
+                });
+                progress.tick();
+                outcome
             })
             .collect()
     });
+    std::panic::set_hook(default_hook);
+    progress.finish();
 
     let mut summary = Summary::default();
     let mut notifications = Vec::new();
@@ -308,13 +320,19 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                 });
             }
             Outcome::Skipped(reason, detail) => {
+                let level = if reason == SkipReason::InternalError {
+                    failed = true;
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
                 *summary
                     .skipped
                     .entry(reason.as_str().to_string())
                     .or_default() += 1;
                 notifications.push(Notification {
                     path: job.path,
-                    level: Severity::Warning,
+                    level,
                     message: format!("skipped ({}): {detail}", reason.as_str()),
                 });
             }

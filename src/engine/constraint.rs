@@ -38,6 +38,12 @@ pub enum Context {
     /// Start-up code: a function that starts a server (calls `listen`, `createServer`, ...) or
     /// whose name says it runs once at start-up (`main`, `init`, `setupRoutes`, ...).
     StartupCode,
+    /// The body of a main-module guard: `if __name__ == "__main__":`, `if (require.main ===
+    /// module)`; code there runs only when the file is executed, not when it is imported.
+    MainGuard,
+    /// A function handed to threads or tasks by a call inside a loop: one per iteration, all
+    /// running it at once (`for (..) Task.Run(() => ..)`).
+    SpawnedInLoop,
     /// Code run on a virtual thread (Java): a task started by `Thread.ofVirtual()`,
     /// `Thread.startVirtualThread` or a virtual-thread-per-task executor, and same-file
     /// functions such code calls.
@@ -60,6 +66,8 @@ impl Context {
         ("test-code", Context::TestCode),
         ("script-code", Context::ScriptCode),
         ("startup-code", Context::StartupCode),
+        ("main-guard", Context::MainGuard),
+        ("spawned-in-loop", Context::SpawnedInLoop),
         ("virtual-thread", Context::VirtualThread),
         ("lock-block", Context::LockBlock),
     ];
@@ -82,6 +90,18 @@ pub enum Property {
     SharedState,
     /// An async function.
     Async,
+    /// A local collection its function creates fresh and only adds to (`append`, `add`,
+    /// `push`, ...): it is never read, returned or handed on.
+    AddOnly,
+    /// A function (or the function a name refers to) wrapped by a decorator that may change
+    /// how a call runs it; `staticmethod`, `property`, `functools` caches and the like do not.
+    Decorated,
+    /// A value still to be awaited: a call to a same-file async function (not declared
+    /// `void`), through a binding or a call chained on it.
+    AsyncResult,
+    /// A name an earlier `await` of the same function mentions, or whose completion it checked
+    /// (`t.IsCompleted`): the value is already settled here.
+    Awaited,
     /// A field declared `volatile` in this file (Java, C#): `count`, `this.count`.
     Volatile,
 }
@@ -92,6 +112,10 @@ impl Property {
         ("cpu-bound", Property::CpuBound),
         ("shared-state", Property::SharedState),
         ("async", Property::Async),
+        ("add-only", Property::AddOnly),
+        ("decorated", Property::Decorated),
+        ("async-result", Property::AsyncResult),
+        ("awaited", Property::Awaited),
         ("volatile", Property::Volatile),
     ];
 
@@ -111,7 +135,8 @@ pub enum Target {
     Context(Context),
     /// Nodes of these grammar kinds.
     Kinds(Vec<String>),
-    /// Calls whose callee resolves to one of these names (has only).
+    /// Calls whose callee resolves to one of these names (for `inside`: an enclosing call,
+    /// such as the `Parallel.ForEach` a lambda is passed to).
     Calls(NameSet),
     /// A function passed as an argument to a call whose callee resolves to one of these
     /// names (inside only): the lambda in `list.parallelStream().forEach(x -> ..)`.

@@ -78,6 +78,20 @@ fn startup_name(name: &str) -> bool {
         || STARTUP_SUFFIXES.iter().any(|p| n.ends_with(p))
 }
 
+/// A .NET test project's folder: `UnitTest`, `Core.Tests`, `Api.IntegrationTest` (lower case).
+fn dotnet_test_project(dir: &str) -> bool {
+    matches!(dir, "unittest" | "unittests")
+        || [
+            ".test",
+            ".tests",
+            "unittests",
+            "integrationtests",
+            "integrationtest",
+        ]
+        .iter()
+        .any(|s| dir.ends_with(s) && dir.len() > s.len())
+}
+
 /// What a file is for, from its path and first line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FileRole {
@@ -111,7 +125,7 @@ impl FileRole {
             matches!(
                 d.as_str(),
                 "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e"
-            )
+            ) || dotnet_test_project(d)
         });
         let test_name = name.contains(".test.")
             || name.contains(".spec.")
@@ -597,6 +611,20 @@ impl<'t> Ctx<'t> {
                 }
                 Some(labels)
             }),
+            Target::Context(Context::SpawnedInLoop) => scope.iter().find_map(|f| {
+                let site = *self.thread_entries.get(&f.id())?;
+                let site_fn = self.enclosing_function(site);
+                let looped = self
+                    .ancestors(site)
+                    .into_iter()
+                    .rev()
+                    .take_while(|a| Some(a.id()) != site_fn.map(|s| s.id()))
+                    .find(|a| self.sem.loop_kinds.contains(&a.kind()))?;
+                Some(vec![
+                    head(*f, "this function runs on other threads"),
+                    head(looped, "started once per iteration of this loop"),
+                ])
+            }),
             // A task handed on to another executor runs there, whatever encloses it.
             Target::Context(Context::VirtualThread) => scope
                 .iter()
@@ -635,11 +663,33 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
+            Target::Context(Context::MainGuard) => within
+                .iter()
+                .find(|a| self.main_guard(**a))
+                .map(|g| vec![head(*g, "runs only when the file is executed")]),
             Target::Kinds(kinds) => within
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind()))
                 .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
-            Target::Calls(_) => None,
+            // An enclosing call, or the call that hands a function in scope to threads
+            // (`Parallel.ForEach(items, Process)` runs `Process` as if inside it).
+            Target::Calls(names) => within
+                .iter()
+                .copied()
+                .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind()))
+                .chain(
+                    scope
+                        .iter()
+                        .filter_map(|f| self.thread_entries.get(&f.id()).copied()),
+                )
+                .find(|a| names.matches_any(&self.callee_names(*a)))
+                .map(|a| {
+                    let callee = (self.sem.callee)(a).map_or(a, |c| c);
+                    vec![head(
+                        a,
+                        &format!("inside this `{}` call", self.snippet(callee)),
+                    )]
+                }),
         }
     }
 
@@ -812,8 +862,8 @@ impl<'t> Ctx<'t> {
         let mut queue: std::collections::VecDeque<(Node<'t>, Vec<String>, Vec<Label>)> =
             Default::default();
         let mut visited = HashSet::new();
-        for f in self.function_refs(node) {
-            if !(self.sem.is_async)(f, self.src) {
+        for f in self.own_function_refs(node) {
+            if !(self.sem.is_async)(f, self.src) && !self.rewrapped(f) {
                 queue.push_back((f, vec![self.snippet(node)], Vec::new()));
             }
         }
@@ -848,8 +898,11 @@ impl<'t> Ctx<'t> {
                             labels,
                         });
                     }
-                    for g in self.function_refs(callee) {
-                        if !(self.sem.is_async)(g, self.src) && !visited.contains(&g.id()) {
+                    for g in self.own_function_refs(callee) {
+                        if !(self.sem.is_async)(g, self.src)
+                            && !self.rewrapped(g)
+                            && !visited.contains(&g.id())
+                        {
                             found_next.push((g, called.clone(), n));
                         }
                     }
@@ -904,10 +957,19 @@ impl<'t> Ctx<'t> {
                 }
                 f(node, function, self.src, &self.facts)
             }
-            Property::Async => self
-                .function_refs(node)
+            // Every definition the name may mean must be async (a sync one of the same name
+            // elsewhere in the file leaves it unknown).
+            Property::Async => {
+                let refs = self.own_function_refs(node);
+                !refs.is_empty() && refs.iter().all(|f| (self.sem.is_async)(*f, self.src))
+            }
+            Property::AddOnly => self.add_only(node),
+            Property::Decorated => self
+                .own_function_refs(node)
                 .iter()
-                .any(|f| (self.sem.is_async)(*f, self.src)),
+                .any(|f| self.rewrapped(*f)),
+            Property::AsyncResult => self.async_result(node, 0),
+            Property::Awaited => self.awaited(node),
             Property::Volatile => {
                 let field = match node.kind() {
                     "field_access" | "member_access_expression" => node
@@ -918,6 +980,216 @@ impl<'t> Ctx<'t> {
                 field.is_some_and(|f| self.facts.volatile_fields.contains(text(f, self.src)))
             }
         }
+    }
+
+    /// Like `function_refs`, but `self.m` / `this.m` only names methods of the enclosing
+    /// class: another class of the file may define a method of the same name.
+    /// A plain name never means a method (a def directly in a class body), nor a function
+    /// when it is imported.
+    fn own_function_refs(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let refs = self.function_refs(node);
+        let node = unwrap_parens(node);
+        let Some(name) = (self.sem.path)(node, self.src) else {
+            return refs;
+        };
+        if name.rest.is_empty() {
+            if self.is_imported(&name.head) {
+                return Vec::new();
+            }
+            return refs
+                .into_iter()
+                .filter(|f| {
+                    !self
+                        .ancestors(*f)
+                        .into_iter()
+                        .rev()
+                        .find(|a| self.is_function(*a) || self.sem.class_kinds.contains(&a.kind()))
+                        .is_some_and(|a| self.sem.class_kinds.contains(&a.kind()))
+                })
+                .collect();
+        }
+        if !self.sem.self_names.contains(&name.head.as_str()) {
+            return refs;
+        }
+        let class = self
+            .ancestors(node)
+            .into_iter()
+            .rev()
+            .find(|a| self.sem.class_kinds.contains(&a.kind()));
+        match class {
+            Some(c) => refs
+                .into_iter()
+                .filter(|f| contains(c.byte_range(), f.byte_range()))
+                .collect(),
+            None => refs,
+        }
+    }
+
+    /// Is this function wrapped by a decorator that may change how a call runs it (a
+    /// worker-thread or executor wrapper), rather than one known to keep it a plain call?
+    fn rewrapped(&self, f: Node<'t>) -> bool {
+        let mut decorators = named_children(f)
+            .into_iter()
+            .filter(|c| c.kind() == "decorator")
+            .collect::<Vec<_>>();
+        if let Some(p) = self.ancestors(f).last()
+            && p.kind() == "decorated_definition"
+        {
+            decorators.extend(
+                named_children(*p)
+                    .into_iter()
+                    .filter(|c| c.kind() == "decorator"),
+            );
+        }
+        decorators.iter().any(|d| {
+            let spelled = text(*d, self.src).trim_start_matches('@');
+            let name = spelled.split('(').next().unwrap_or("").trim();
+            let last = name.rsplit('.').next().unwrap_or(name);
+            !PLAIN_CALL_DECORATORS.contains(&last)
+        })
+    }
+
+    /// `if __name__ == "__main__":` and `if (require.main === module)`, also as one part of a
+    /// longer condition.
+    fn main_guard(&self, node: Node<'t>) -> bool {
+        if node.kind() != "if_statement" {
+            return false;
+        }
+        let Some(cond) = node.child_by_field_name("condition") else {
+            return false;
+        };
+        let spelled: String = text(cond, self.src)
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')'))
+            .map(|c| if c == '\'' { '"' } else { c })
+            .collect();
+        MAIN_GUARDS.iter().any(|g| spelled.contains(g))
+    }
+
+    /// A name bound in its own function to a fresh collection, and otherwise only the
+    /// receiver of adding methods there: nothing ever reads what was put in it.
+    fn add_only(&self, node: Node<'t>) -> bool {
+        let node = unwrap_parens(node);
+        if !node.kind().ends_with("identifier") {
+            return false;
+        }
+        let name = text(node, self.src);
+        let Some(f) = self.enclosing_function(node) else {
+            return false;
+        };
+        let in_f = |n: Node<'t>| self.enclosing_function(n).is_some_and(|e| e.id() == f.id());
+        let bindings: Vec<_> = self
+            .facts
+            .bindings
+            .iter()
+            .filter(|b| b.name == name && in_f(b.at))
+            .collect();
+        if bindings.is_empty() || !bindings.iter().all(|b| self.fresh_collection(b.value)) {
+            return false;
+        }
+        // Every mention of the name in the function (nested functions included) must be a
+        // binding or the receiver of an adding call.
+        let mut mentions = 0usize;
+        let mut adds = 0usize;
+        let mut stack = vec![f];
+        while let Some(n) = stack.pop() {
+            if n.kind().ends_with("identifier") && text(n, self.src) == name {
+                mentions += 1;
+            }
+            if self.sem.call_kinds.contains(&n.kind())
+                && let Some(callee) = (self.sem.callee)(n)
+                && let Some(path) = (self.sem.path)(callee, self.src)
+                && path.head == name
+                && ADDING_METHODS
+                    .iter()
+                    .any(|m| path.rest == format!("{}{m}", self.sem.separator))
+            {
+                adds += 1;
+            }
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+        mentions == bindings.len() + adds
+    }
+
+    /// An empty or literal list, set or array, or a call making an empty one.
+    fn fresh_collection(&self, value: Node<'t>) -> bool {
+        let value = unwrap_parens(value);
+        if matches!(value.kind(), "list" | "set" | "array") {
+            return true;
+        }
+        let spelled: String = text(value, self.src)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        FRESH_COLLECTIONS.contains(&spelled.as_str())
+    }
+
+    /// A call to a same-file async function that returns something to await (not declared
+    /// `void`), or a name bound to one. Every same-file function of that name must be one:
+    /// an overload that is not async makes the call ambiguous.
+    fn async_result(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        let node = unwrap_parens(node);
+        if self.sem.call_kinds.contains(&node.kind()) {
+            let Some(callee) = (self.sem.callee)(node) else {
+                return false;
+            };
+            let refs = self.function_refs(callee);
+            if refs.is_empty() {
+                return false;
+            }
+            let overloads = self
+                .referenced_name(callee)
+                .and_then(|n| self.facts.functions.get(&n).cloned())
+                .unwrap_or(refs);
+            return overloads
+                .iter()
+                .all(|f| (self.sem.is_async)(*f, self.src) && !returns_void(*f, self.src));
+        }
+        if (self.sem.path)(node, self.src).is_none() {
+            return false;
+        }
+        self.binding_for(node)
+            .is_some_and(|b| self.async_result(b.value, depth + 1))
+    }
+
+    /// Is the value `node` names already settled where it is used: an earlier `await` (or
+    /// other suspension) of the same function mentions it, or the function checked its
+    /// completion (`t.IsCompleted`, `f.done()`) before.
+    fn awaited(&self, node: Node<'t>) -> bool {
+        // A call makes a new value each time.
+        if self.sem.call_kinds.contains(&unwrap_parens(node).kind()) {
+            return false;
+        }
+        let Some(key) = settled_key(text(node, self.src), self.sem.self_names) else {
+            return false;
+        };
+        let Some(function) = self.enclosing_function(node) else {
+            return false;
+        };
+        let word = regex::escape(&key);
+        let Ok(mention) = regex::Regex::new(&format!(r"(^|[^\w.]|\b(?:this|self)\.){word}\b"))
+        else {
+            return false;
+        };
+        let Ok(check) = regex::Regex::new(&format!(
+            r"(^|[^\w.]|\b(?:this|self)\.){word}\s*\.\s*(?:{})\b",
+            COMPLETION_CHECKS.join("|")
+        )) else {
+            return false;
+        };
+        let before = &self.src[function.start_byte()..node.start_byte()];
+        if check.is_match(&String::from_utf8_lossy(before)) {
+            return true;
+        }
+        super::semantics::any_in_scope(function, self.sem.function_kinds, |n| {
+            n.end_byte() <= node.start_byte()
+                && self.sem.suspend_kinds.contains(&n.kind())
+                && mention.is_match(text(n, self.src))
+        })
     }
 
     /// A loop with a large literal bound and a pure body, or a function (or a name of one)
@@ -1018,8 +1290,87 @@ impl<'t> Ctx<'t> {
     }
 }
 
+/// Conditions of a main-module guard, without spaces or parentheses and with `"` quotes.
+const MAIN_GUARDS: &[&str] = &[
+    "__name__==\"__main__\"",
+    "\"__main__\"==__name__",
+    "require.main===module",
+    "module===require.main",
+    "import.meta.main",
+];
+
+/// Decorators after which calling the function still runs its body on the caller's thread.
+const PLAIN_CALL_DECORATORS: &[&str] = &[
+    "staticmethod",
+    "classmethod",
+    "property",
+    "cached_property",
+    "cache",
+    "lru_cache",
+    "wraps",
+    "override",
+    "abstractmethod",
+    "contextmanager",
+    "singledispatch",
+    "overload",
+    "deprecated",
+];
+
+/// Methods that put an item into a collection without reading it.
+const ADDING_METHODS: &[&str] = &[
+    "append",
+    "add",
+    "extend",
+    "insert",
+    "push",
+    "appendleft",
+    "put_nowait",
+];
+
+/// Calls (spelled without spaces) that make an empty collection.
+const FRESH_COLLECTIONS: &[&str] = &[
+    "list()",
+    "set()",
+    "deque()",
+    "collections.deque()",
+    "newArray()",
+    "newSet()",
+    "Array()",
+];
+
 fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Members that tell whether a task or future has finished (`t.IsCompleted`, `f.done()`).
+const COMPLETION_CHECKS: &[&str] = &[
+    "IsCompleted",
+    "IsCompletedSuccessfully",
+    "IsFaulted",
+    "IsCanceled",
+    "Status",
+    "done",
+    "isDone",
+    "is_finished",
+];
+
+/// The name a settled-value check looks for: the leading name of an expression without its
+/// `this.`/`self.` prefix (`this._load` → `_load`, `tasks[0]` → `tasks`); None if there is none.
+fn settled_key(written: &str, self_names: &[&str]) -> Option<String> {
+    let rest = strip_self(written.trim(), self_names);
+    let key: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let key = key.trim_end_matches('.').to_string();
+    (!key.is_empty() && key.starts_with(|c: char| !c.is_ascii_digit())).then_some(key)
+}
+
+/// Is a function declared to return `void` (C# `async void`, which leaves nothing to await)?
+fn returns_void(f: Node, src: &[u8]) -> bool {
+    f.child_by_field_name("returns")
+        .or_else(|| f.child_by_field_name("type"))
+        .is_some_and(|t| text(t, src) == "void")
 }
 
 fn unwrap_parens(mut node: Node) -> Node {
@@ -1054,7 +1405,133 @@ fn number(t: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::semantics::test_support::{inside, nth, with_ctx};
     use super::*;
+
+    fn is(p: Property) -> Constraint {
+        Constraint::Is(vec![p], false)
+    }
+
+    #[test]
+    fn main_guard_python_and_node() {
+        let src = "import x\nif __name__ == '__main__':\n    a()\nif other:\n    b()\n";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let a = nth(root, "call", 0);
+            let b = nth(root, "call", 1);
+            assert!(ctx.holds(&inside(Context::MainGuard), a).is_some());
+            assert!(ctx.holds(&inside(Context::MainGuard), b).is_none());
+        });
+        let js = "if (require.main === module) { run(); }\nrun();\n";
+        with_ctx(Language::JavaScript, js, |ctx, root| {
+            let first = nth(root, "call_expression", 0);
+            let second = nth(root, "call_expression", 1);
+            assert!(ctx.holds(&inside(Context::MainGuard), first).is_some());
+            assert!(ctx.holds(&inside(Context::MainGuard), second).is_none());
+        });
+    }
+
+    #[test]
+    fn add_only_locals() {
+        let src = "\
+async def dropped():
+    tasks = []
+    tasks.append(go())
+
+async def gathered():
+    tasks = []
+    tasks.append(go())
+    await gather(*tasks)
+
+async def shared(self):
+    tasks = self.pending
+    tasks.append(go())
+
+async def param(tasks):
+    tasks.append(go())
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let receivers: Vec<Node> = (0..4)
+                .map(|i| {
+                    let call = nth(root, "call", [0, 2, 5, 7][i]);
+                    let callee = call.child_by_field_name("function").unwrap();
+                    callee.child_by_field_name("object").unwrap()
+                })
+                .collect();
+            for r in &receivers {
+                assert_eq!(text(*r, ctx.src), "tasks");
+            }
+            let got: Vec<bool> = receivers
+                .iter()
+                .map(|r| ctx.holds(&is(Property::AddOnly), *r).is_some())
+                .collect();
+            assert_eq!(got, [true, false, false, false]);
+        });
+    }
+
+    #[test]
+    fn rewrapped_helpers() {
+        let src = "\
+@work(thread=True)
+def in_thread(): pass
+
+@staticmethod
+def plain(): pass
+
+def bare(): pass
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let defs: Vec<bool> = (0..3)
+                .map(|i| ctx.rewrapped(nth(root, "function_definition", i)))
+                .collect();
+            assert_eq!(defs, [true, false, false]);
+        });
+    }
+
+    #[test]
+    fn decorated_and_own_methods() {
+        let src = "\
+@wrap
+async def wrapped(): pass
+
+async def plain(): pass
+
+class A:
+    async def close(self): pass
+
+class B:
+    def run(self):
+        self.close()
+        wrapped()
+        plain()
+";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let callee = |i| {
+                nth(root, "call", i)
+                    .child_by_field_name("function")
+                    .unwrap()
+            };
+            // B has no close of its own: A's async close is not what self.close calls.
+            assert!(ctx.holds(&is(Property::Async), callee(0)).is_none());
+            assert!(ctx.holds(&is(Property::Decorated), callee(1)).is_some());
+            assert!(ctx.holds(&is(Property::Async), callee(2)).is_some());
+            assert!(ctx.holds(&is(Property::Decorated), callee(2)).is_none());
+        });
+    }
+
+    #[test]
+    fn dotnet_test_projects_are_test_code() {
+        for (path, test) in [
+            ("Duplicati/UnitTest/Issue4693.cs", true),
+            ("test/Core.Test/Auth/Service.cs", true),
+            ("src/Shop.Api.Tests/OrdersApi.cs", true),
+            ("src/Shop.IntegrationTests/Db.cs", true),
+            ("src/Shop.Api/Controllers/Orders.cs", false),
+            ("src/Latest/Orders.cs", false),
+        ] {
+            let role = FileRole::of(std::path::Path::new(path), "");
+            assert_eq!(role.test, test, "{path}");
+        }
+    }
 
     #[test]
     fn start_up_names() {

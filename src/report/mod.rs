@@ -5,6 +5,7 @@ pub mod github;
 pub mod json;
 pub mod paths;
 pub mod position;
+pub mod progress;
 pub mod sarif;
 pub mod summary;
 pub mod text;

@@ -419,7 +419,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
                         })?));
                     }
                     "kind" => target = Some(Target::Kinds(strings(v)?)),
-                    "calls" if !inside => target = Some(Target::Calls(NameSet::new(&strings(v)?)?)),
+                    "calls" => target = Some(Target::Calls(NameSet::new(&strings(v)?)?)),
                     "argument-of" if inside => {
                         target = Some(Target::ArgumentOf(NameSet::new(&strings(v)?)?))
                     }
@@ -435,7 +435,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
                     }
                     other => {
                         let keys = if inside {
-                            "context, kind, argument-of, stop"
+                            "context, kind, calls, argument-of, stop"
                         } else {
                             "kind, calls, stop, follow-calls"
                         };
@@ -445,7 +445,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
             }
             let target = target.ok_or_else(|| {
                 if inside {
-                    "a selector needs `context`, `kind` or `argument-of`".to_string()
+                    "a selector needs `context`, `kind`, `calls` or `argument-of`".to_string()
                 } else {
                     "a selector needs `kind` or `calls`".to_string()
                 }
@@ -458,5 +458,27 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
             })
         }
         _ => Err("expected a context word, a selector table, or a list of them".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_takes_calls_selectors() {
+        let value: toml::Value = toml::from_str(
+            r#"v = { calls = ["System.Threading.Tasks.Parallel.*"], stop = "none" }"#,
+        )
+        .unwrap();
+        let c = constraint("inside", &value["v"]).unwrap();
+        let Constraint::Inside(selectors, false) = c else {
+            panic!("not an inside constraint");
+        };
+        assert!(matches!(selectors[0].target, Target::Calls(_)));
+        assert_eq!(selectors[0].stop, Stop::None);
+        let bad: toml::Value =
+            toml::from_str(r#"v = { follow-calls = true, calls = ["x"] }"#).unwrap();
+        assert!(constraint("inside", &bad["v"]).is_err());
     }
 }

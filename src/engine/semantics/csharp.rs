@@ -461,8 +461,9 @@ mod tests {
     use tree_sitter::Node;
 
     use super::*;
-    use crate::engine::constraint::{Constraint, Context, Property};
+    use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
     use crate::engine::context::Ctx;
+    use crate::engine::names::NameSet;
     use crate::language::Language;
 
     fn with_ctx<R>(src: &str, f: impl for<'t> FnOnce(&Ctx<'t>, Node<'t>) -> R) -> R {
@@ -602,6 +603,88 @@ mod tests {
                     text(target(i), src.as_bytes())
                 );
             }
+        });
+    }
+
+    #[test]
+    fn async_results_follow_bindings_and_skip_void_and_overloads() {
+        let src = "class C { async Task<int> Load() => 1; async void Fire() { } async Task Both(int a) { } void Both() { }\n\
+                   void M() { Load(); this.Load(); var t = Load(); t.Wait(); Fire(); Both(1); Other(); x.Load(); } }";
+        with_ctx(src, |ctx, root| {
+            let result = Constraint::Is(vec![Property::AsyncResult], false);
+            let holds = |n: Node| ctx.holds(&result, n).is_some();
+            assert!(holds(call(root, src, "Load")));
+            assert!(holds(call(root, src, "this.Load")));
+            let t = call(root, src, "t.Wait")
+                .child_by_field_name("function")
+                .unwrap()
+                .child_by_field_name("expression")
+                .unwrap();
+            assert!(holds(t), "a variable bound to an async call");
+            assert!(!holds(call(root, src, "Fire")), "async void leaves nothing");
+            assert!(
+                !holds(call(root, src, "Both")),
+                "a sync overload of the same name"
+            );
+            assert!(!holds(call(root, src, "Other")));
+            assert!(!holds(call(root, src, "x.Load")), "another object's method");
+        });
+    }
+
+    #[test]
+    fn awaited_values_are_settled() {
+        let src = "class C { async Task M() { var a = A(); var b = B(); var c = C(); var d = D();\n\
+                   await Task.WhenAll(a, this.b); if (d.IsCompleted) { }\n\
+                   use(a.Result, b.Result, c.Result, d.Result, A().Result); await c; } }";
+        with_ctx(src, |ctx, root| {
+            let awaited = Constraint::Is(vec![Property::Awaited], false);
+            let result = |i| {
+                nth(root, "member_access_expression", i)
+                    .child_by_field_name("expression")
+                    .unwrap()
+            };
+            // member accesses: Task.WhenAll, this.b, d.IsCompleted, then the five `.Result`s.
+            let expect = [true, true, false, true, false];
+            for (i, e) in expect.iter().enumerate() {
+                let n = result(i + 3);
+                assert_eq!(
+                    ctx.holds(&awaited, n).is_some(),
+                    *e,
+                    "{}",
+                    text(n, src.as_bytes())
+                );
+            }
+        });
+    }
+
+    #[test]
+    fn inside_calls_and_spawned_in_loop() {
+        let src = "class C { void M(string[] xs) { Parallel.ForEach(xs, x => a()); Task.Run(() => b());\n\
+                   for (var i = 0; i < 3; i++) { Task.Run(() => c()); }\n\
+                   Task.Run(() => { for (var j = 0; j < 3; j++) { d(); } }); Parallel.For(0, 3, Work); }\n\
+                   void Work(int k) { e(); } }";
+        with_ctx(src, |ctx, root| {
+            let parallel = Constraint::Inside(
+                vec![Selector {
+                    target: Target::Calls(
+                        NameSet::new(&["System.Threading.Tasks.Parallel.*".to_string()]).unwrap(),
+                    ),
+                    stop: Stop::None,
+                    follow_calls: false,
+                    source: String::new(),
+                }],
+                false,
+            );
+            let looped = inside(Context::SpawnedInLoop);
+            let check = |c: &Constraint, name| ctx.holds(c, call(root, src, name)).is_some();
+            assert!(check(&parallel, "a"));
+            assert!(!check(&parallel, "b"));
+            assert!(!check(&looped, "b"));
+            assert!(check(&looped, "c"));
+            assert!(
+                !check(&looped, "d"),
+                "a loop inside the task is not a loop of spawns"
+            );
         });
     }
 }
