@@ -46,7 +46,10 @@ fn table(out: &mut String, doc: &str, name: &str, root: &Path, files: &[PathBuf]
 }
 
 fn main() {
-    let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time: a build script compiled for another checkout sharing this target
+    // directory must still embed this checkout's files.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo");
+    let crate_root = Path::new(&manifest_dir);
     let rules = crate_root.join("rules");
     let fixtures = crate_root.join("fixtures");
     let mut out = String::new();

@@ -125,6 +125,10 @@ fn bad_rule_files_name_the_file_and_the_field() {
             "[where.match]\ninside = \"async-fn\"\n",
             "unknown context `async-fn`",
         ),
+        (
+            "[where.match]\nis = [\"joined\"]\n",
+            "`joined` is not implemented for Python yet",
+        ),
     ];
     for (extra, needle) in cases {
         let dir = tempfile::tempdir().unwrap();

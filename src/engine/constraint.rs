@@ -102,6 +102,30 @@ pub enum Property {
     /// A name an earlier `await` of the same function mentions, or whose completion it checked
     /// (`t.IsCompleted`): the value is already settled here.
     Awaited,
+    /// A name that is a parameter of its enclosing function.
+    Parameter,
+    /// An assignment target that concurrently running copies of one task update: a task
+    /// started in a loop writes a variable declared outside that loop, or a request handler
+    /// writes a package variable, its pointer receiver's field or a captured variable (Go).
+    SharedBetweenTasks,
+    /// A closure that refers to a variable of an enclosing loop's header, other than
+    /// through its parameters (Go before 1.22 shares one variable across iterations).
+    CapturesLoopVariable,
+    /// A type (or a range clause's element) whose values hold a lock, WaitGroup or other
+    /// must-not-copy primitive by value (Go: `sync.Mutex`, a same-file struct with one).
+    LockByValue,
+    /// A task start whose end something waits for or hears of: a WaitGroup, errgroup,
+    /// channel, select or context in the starting function or in the task (Go).
+    Joined,
+    /// A task started per item with a concurrency limit: a semaphore channel, `Acquire`,
+    /// errgroup `SetLimit`, or a wait in the loop (Go).
+    ConcurrencyLimited,
+    /// A call or function reference whose function returns an error (Go: a same-file
+    /// function with an `error` result, or a server's `ListenAndServe`/`Serve`).
+    ReturnsError,
+    /// An element of a map (Go: an index into a variable declared or made as a map), which
+    /// concurrent writers corrupt whatever the keys.
+    MapElement,
     /// A field declared `volatile` in this file (Java, C#): `count`, `this.count`.
     Volatile,
 }
@@ -116,8 +140,30 @@ impl Property {
         ("decorated", Property::Decorated),
         ("async-result", Property::AsyncResult),
         ("awaited", Property::Awaited),
+        ("parameter", Property::Parameter),
+        ("shared-between-tasks", Property::SharedBetweenTasks),
+        ("captures-loop-variable", Property::CapturesLoopVariable),
+        ("lock-by-value", Property::LockByValue),
+        ("joined", Property::Joined),
+        ("concurrency-limited", Property::ConcurrencyLimited),
+        ("returns-error", Property::ReturnsError),
+        ("map-element", Property::MapElement),
         ("volatile", Property::Volatile),
     ];
+
+    /// The languages that implement this property, or None if every language does.
+    pub fn languages(self) -> Option<&'static [&'static str]> {
+        match self {
+            Property::SharedBetweenTasks
+            | Property::CapturesLoopVariable
+            | Property::LockByValue
+            | Property::Joined
+            | Property::ConcurrencyLimited
+            | Property::ReturnsError
+            | Property::MapElement => Some(&["go"]),
+            _ => None,
+        }
+    }
 
     /// Parse a property word.
     pub fn parse(word: &str) -> Option<Property> {

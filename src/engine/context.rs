@@ -44,6 +44,8 @@ pub struct Ctx<'t> {
     own_self: HashSet<usize>,
     /// Functions whose names say they run once at start-up (`init`, `setupRoutes`, ...).
     startup_named: HashSet<usize>,
+    /// The file's language, for properties only some languages implement.
+    lang: Language,
     /// Function node id → where it is started on a virtual thread, or the call that reaches
     /// it from code running on one (true when that call is the start itself).
     virtual_threads: HashMap<usize, (Node<'t>, bool)>,
@@ -163,6 +165,7 @@ impl<'t> Ctx<'t> {
         role: FileRole,
     ) -> Ctx<'t> {
         let mut ctx = Ctx {
+            lang,
             role,
             own_self: HashSet::new(),
             startup_named: HashSet::new(),
@@ -269,6 +272,26 @@ impl<'t> Ctx<'t> {
             frontier = next;
         }
         out
+    }
+
+    /// The file's source bytes.
+    pub fn src(&self) -> &'t [u8] {
+        self.src
+    }
+
+    /// The facts gathered from the file.
+    pub fn facts(&self) -> &FileFacts<'t> {
+        &self.facts
+    }
+
+    /// Is this function registered as (or shaped like) a request handler?
+    pub fn is_handler(&self, function: Node<'t>) -> bool {
+        self.handlers.contains_key(&function.id())
+    }
+
+    /// Where a function is handed to threads or tasks, if it is.
+    pub fn thread_site(&self, function: Node<'t>) -> Option<Node<'t>> {
+        self.thread_entries.get(&function.id()).copied()
     }
 
     /// Ancestors of `node`, outermost first, found by descending from the root (no parent chains).
@@ -605,7 +628,12 @@ impl<'t> Ctx<'t> {
             }),
             Target::Context(Context::RequestHandler) => scope.iter().find_map(|f| {
                 let site = self.handlers.get(&f.id())?;
-                let mut labels = vec![head(*f, "this request handler runs on the event loop")];
+                // Go servers run each request on a goroutine of its own.
+                let runs = match self.lang {
+                    Language::Go => "every request runs this handler on a goroutine of its own",
+                    _ => "this request handler runs on the event loop",
+                };
+                let mut labels = vec![head(*f, runs)];
                 if !contains(site.byte_range(), f.byte_range()) {
                     labels.push(head(*site, "registered as a request handler here"));
                 }
@@ -970,6 +998,11 @@ impl<'t> Ctx<'t> {
                 .any(|f| self.rewrapped(*f)),
             Property::AsyncResult => self.async_result(node, 0),
             Property::Awaited => self.awaited(node),
+            Property::Parameter => {
+                let spelled = text(node, self.src);
+                self.enclosing_function(node)
+                    .is_some_and(|f| self.is_parameter(f, spelled))
+            }
             Property::Volatile => {
                 let field = match node.kind() {
                     "field_access" | "member_access_expression" => node
@@ -979,6 +1012,10 @@ impl<'t> Ctx<'t> {
                 };
                 field.is_some_and(|f| self.facts.volatile_fields.contains(text(f, self.src)))
             }
+            _ => match self.lang {
+                Language::Go => super::semantics::go::property(self, p, node),
+                _ => false,
+            },
         }
     }
 
@@ -992,7 +1029,8 @@ impl<'t> Ctx<'t> {
         let Some(name) = (self.sem.path)(node, self.src) else {
             return refs;
         };
-        if name.rest.is_empty() {
+        // In Java and C# a plain name calls a method of the enclosing class (implicit `this`).
+        if name.rest.is_empty() && !matches!(self.lang, Language::Java | Language::CSharp) {
             if self.is_imported(&name.head) {
                 return Vec::new();
             }

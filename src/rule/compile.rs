@@ -281,6 +281,20 @@ fn check_constraint(k: &Constraint, lang: Language) -> Result<(), String> {
                 lang.name()
             ));
         }
+        Constraint::Is(props, _) => {
+            for p in props {
+                if let Some(langs) = p.languages()
+                    && !langs.contains(&lang.id())
+                {
+                    let word = Property::ALL.iter().find(|(_, q)| q == p).map(|(w, _)| *w);
+                    return Err(format!(
+                        "`{}` is not implemented for {} yet",
+                        word.unwrap_or(""),
+                        lang.name()
+                    ));
+                }
+            }
+        }
         _ => {}
     }
     Ok(())
