@@ -44,6 +44,9 @@ pub enum Context {
     /// A function handed to threads or tasks by a call inside a loop: one per iteration, all
     /// running it at once (`for (..) Task.Run(() => ..)`).
     SpawnedInLoop,
+    /// Code that runs on threads: a thread entry, or a same-file function that one calls
+    /// (through a few calls), unless the call is made under a held lock.
+    ThreadReachable,
     /// Code run on a virtual thread (Java): a task started by `Thread.ofVirtual()`,
     /// `Thread.startVirtualThread` or a virtual-thread-per-task executor, and same-file
     /// functions such code calls.
@@ -68,6 +71,7 @@ impl Context {
         ("startup-code", Context::StartupCode),
         ("main-guard", Context::MainGuard),
         ("spawned-in-loop", Context::SpawnedInLoop),
+        ("thread-reachable", Context::ThreadReachable),
         ("virtual-thread", Context::VirtualThread),
         ("lock-block", Context::LockBlock),
     ];
@@ -219,6 +223,10 @@ pub enum Constraint {
     Has(Vec<Selector>, bool),
     /// The capture has all (or, negated, none) of these properties.
     Is(Vec<Property>, bool),
+    /// The capture is a statement that takes a lock (the language's lock call: `let g =
+    /// m.lock()`, `mu.Lock()`, `lock.acquire()`), and a later statement of the same block
+    /// reaches one of the selectors before one releases it (`drop(g)`, `mu.Unlock()`).
+    HeldAcross(Vec<Selector>),
     /// The callee resolves to one of these names, or calls one through same-file non-async
     /// helpers; `{chain}` in the message shows the path.
     Reaches(NameSet),
@@ -242,5 +250,6 @@ pub const WORDS: &[&str] = &[
     "not-has",
     "is",
     "is-not",
+    "held-across",
     "reaches",
 ];

@@ -39,6 +39,9 @@ pub struct Ctx<'t> {
     /// Function node id → where it is registered as a request handler.
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
+    /// Function node id → the first line of the call through which thread code reaches it
+    /// (computed on demand; ranges, not nodes, so the context stays covariant).
+    thread_reached: std::cell::OnceCell<HashMap<usize, Range<usize>>>,
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
@@ -126,7 +129,7 @@ impl FileRole {
         let test_dir = dirs.iter().any(|d| {
             matches!(
                 d.as_str(),
-                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e"
+                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e" | "benches"
             ) || dotnet_test_project(d)
         });
         let test_name = name.contains(".test.")
@@ -176,6 +179,7 @@ impl<'t> Ctx<'t> {
             thread_entries: HashMap::new(),
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
+            thread_reached: std::cell::OnceCell::new(),
             virtual_threads: HashMap::new(),
         };
         ctx.resolve_entries();
@@ -560,6 +564,7 @@ impl<'t> Ctx<'t> {
                     _ => None,
                 }
             }
+            Constraint::HeldAcross(selectors) => self.held_across(selectors, node),
             Constraint::Is(props, negate) => {
                 let all = props.iter().all(|p| self.is(*p, node));
                 let none = props.iter().all(|p| !self.is(*p, node));
@@ -602,7 +607,12 @@ impl<'t> Ctx<'t> {
                 innermost.map(|f| vec![head(f, "inside this function")])
             }
             Target::Context(Context::ModuleLevel) => innermost.is_none().then(Vec::new),
-            Target::Context(Context::TestCode) => self.role.test.then(Vec::new),
+            // A test file, or an item the code marks as a test (`#[cfg(test)] mod tests`).
+            Target::Context(Context::TestCode) => (self.role.test
+                || anc
+                    .iter()
+                    .any(|a| self.facts.test_items.iter().any(|t| t.id() == a.id())))
+            .then(Vec::new),
             // A file that reads argv or exits is a script unless it registers request handlers.
             Target::Context(Context::ScriptCode) => (self.role.script
                 || (self.role.cli_markers && self.handlers.is_empty()))
@@ -625,6 +635,23 @@ impl<'t> Ctx<'t> {
                     labels.push(head(*site, "handed to a thread here"));
                 }
                 Some(labels)
+            }),
+            Target::Context(Context::ThreadReachable) => scope.iter().find_map(|f| {
+                if let Some(site) = self.thread_entries.get(&f.id()) {
+                    let mut labels = vec![head(*f, "this function runs on other threads")];
+                    if !contains(site.byte_range(), f.byte_range()) {
+                        labels.push(head(*site, "handed to a thread here"));
+                    }
+                    return Some(labels);
+                }
+                let call = self.thread_reached().get(&f.id())?;
+                Some(vec![
+                    head(*f, "this function is called from code that runs on threads"),
+                    Label {
+                        range: call.clone(),
+                        message: "called on a thread here".into(),
+                    },
+                ])
             }),
             Target::Context(Context::RequestHandler) => scope.iter().find_map(|f| {
                 let site = self.handlers.get(&f.id())?;
@@ -775,6 +802,103 @@ impl<'t> Ctx<'t> {
             if let Some(n) = held.values().next() {
                 return Some(*n);
             }
+        }
+        None
+    }
+
+    /// Same-file functions that thread entries call, directly or through up to
+    /// `FOLLOW_DEPTH` calls, each with the call that reaches it. A call made while a lock is
+    /// held does not count: the callee runs under that lock.
+    fn thread_reached(&self) -> &HashMap<usize, Range<usize>> {
+        self.thread_reached.get_or_init(|| {
+            let mut entries: Vec<Node<'t>> = self
+                .facts
+                .entry_refs
+                .iter()
+                .flat_map(|e| self.function_refs(e.target))
+                .chain(self.facts.functions.values().flatten().copied())
+                .filter(|f| self.thread_entries.contains_key(&f.id()))
+                .collect();
+            entries.dedup_by_key(|f| f.id());
+            let held = Constraint::Inside(
+                vec![Selector {
+                    target: Target::Context(Context::LockHeld),
+                    stop: Stop::Function,
+                    follow_calls: false,
+                    source: String::new(),
+                }],
+                false,
+            );
+            let mut reached: HashMap<usize, Range<usize>> = HashMap::new();
+            let mut queue: std::collections::VecDeque<(Node<'t>, usize)> =
+                entries.into_iter().map(|f| (f, 0)).collect();
+            while let Some((f, depth)) = queue.pop_front() {
+                if depth >= FOLLOW_DEPTH {
+                    continue;
+                }
+                let mut stack = vec![f];
+                while let Some(n) = stack.pop() {
+                    if self.sem.call_kinds.contains(&n.kind())
+                        && let Some(callee) = (self.sem.callee)(n)
+                    {
+                        for g in self.function_refs(callee) {
+                            if self.thread_entries.contains_key(&g.id())
+                                || reached.contains_key(&g.id())
+                                || self.holds(&held, n).is_some()
+                            {
+                                continue;
+                            }
+                            reached.insert(g.id(), self.head_range(n));
+                            queue.push_back((g, depth + 1));
+                        }
+                    }
+                    let mut cursor = n.walk();
+                    stack.extend(n.named_children(&mut cursor));
+                }
+            }
+            reached
+        })
+    }
+
+    /// `held-across`: the lock `stmt` takes is still held when a later statement of its block
+    /// reaches a selector. Each later sibling is searched whole (nested functions excepted);
+    /// a release anywhere in a sibling (even a conditional one) ends the search, unless the
+    /// selector is reached earlier in that sibling. `let _ = m.lock()` binds nothing, so it
+    /// holds nothing.
+    fn held_across(&self, selectors: &[Selector], stmt: Node<'t>) -> Option<Vec<Label>> {
+        let (held, LockOp::Acquire) = (self.sem.lock_call)(stmt, self.src)? else {
+            return None;
+        };
+        if held == "_" {
+            return None;
+        }
+        let releases = |n: Node| {
+            (self.sem.lock_call)(n, self.src)
+                .is_some_and(|(r, op)| op == LockOp::Release && r == held)
+        };
+        let mut next = stmt.next_named_sibling();
+        while let Some(sibling) = next {
+            let mut released = None::<usize>;
+            super::semantics::any_in_scope(sibling, self.sem.function_kinds, |n| {
+                if releases(n) {
+                    released = Some(released.map_or(n.start_byte(), |r| r.min(n.start_byte())));
+                }
+                false
+            });
+            let hit = selectors.iter().find_map(|s| self.has(s, sibling));
+            let before = |labels: &Vec<Label>| {
+                released.is_none_or(|r| labels.first().is_some_and(|l| l.range.start < r))
+            };
+            if let Some(mut labels) = hit.filter(before) {
+                if let Some(first) = labels.first_mut() {
+                    first.message = format!("{} while `{held}` is still held", first.message);
+                }
+                return Some(labels);
+            }
+            if released.is_some() {
+                return None;
+            }
+            next = sibling.next_named_sibling();
         }
         None
     }
@@ -1414,7 +1538,8 @@ fn returns_void(f: Node, src: &[u8]) -> bool {
 fn unwrap_parens(mut node: Node) -> Node {
     while matches!(
         node.kind(),
-        "parenthesized_expression" | "parenthesized_type"
+        // Rust's `f()?` is the value of `f()` for where-it-comes-from questions.
+        "parenthesized_expression" | "parenthesized_type" | "try_expression"
     ) && node.named_child_count() == 1
     {
         node = node.named_child(0).expect("one child");
@@ -1596,5 +1721,41 @@ class B:
         ] {
             assert!(!startup_name(no), "{no}");
         }
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+    use crate::engine::semantics::test_support::{nth, with_ctx};
+
+    /// `held-across` works from any language's lock calls: Python's acquire()/release().
+    #[test]
+    fn python_lock_held_across_await() {
+        let src = "async def f():\n    lock.acquire()\n    await x\n    lock.release()\n\n\
+                   async def g():\n    lock.acquire()\n    lock.release()\n    await x\n";
+        with_ctx(Language::Python, src, |ctx, root| {
+            let across = Constraint::HeldAcross(vec![Selector {
+                target: Target::Kinds(vec!["await".into()]),
+                stop: Stop::Function,
+                follow_calls: false,
+                source: String::new(),
+            }]);
+            let acquire = |i| nth(root, "expression_statement", i);
+            assert!(
+                ctx.holds(&across, acquire(0)).is_some(),
+                "await before release"
+            );
+            assert!(ctx.holds(&across, acquire(3)).is_none(), "released first");
+            assert!(ctx.holds(&across, acquire(1)).is_none(), "not a lock call");
+        });
+    }
+
+    #[test]
+    fn cargo_benches_are_test_code() {
+        let role = |p: &str| FileRole::of(std::path::Path::new(p), "");
+        assert!(role("tokio/benches/rt_multi_threaded.rs").test);
+        assert!(role("crate/tests/it.rs").test);
+        assert!(!role("crate/src/bench.rs").test);
     }
 }

@@ -266,7 +266,7 @@ fn check_constraint(k: &Constraint, lang: Language) -> Result<(), String> {
         Ok(())
     };
     match k {
-        Constraint::Inside(sels, _) | Constraint::Has(sels, _) => {
+        Constraint::Inside(sels, _) | Constraint::Has(sels, _) | Constraint::HeldAcross(sels) => {
             for s in sels {
                 if let Target::Kinds(kinds) = &s.target {
                     kinds_exist(kinds)?;
@@ -368,6 +368,7 @@ fn constraint(word: &str, value: &toml::Value) -> Result<Constraint, String> {
             Constraint::Inside(selectors(value, true)?, word == "not-inside")
         }
         "has" | "not-has" => Constraint::Has(selectors(value, false)?, word == "not-has"),
+        "held-across" => Constraint::HeldAcross(selectors(value, false)?),
         "is" | "is-not" => {
             let mut props = Vec::new();
             for w in strings(value)? {
@@ -494,5 +495,28 @@ mod tests {
         let bad: toml::Value =
             toml::from_str(r#"v = { follow-calls = true, calls = ["x"] }"#).unwrap();
         assert!(constraint("inside", &bad["v"]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod held_across_tests {
+    use super::*;
+
+    #[test]
+    fn held_across_takes_has_selectors() {
+        let v: toml::Value =
+            toml::from_str("x = { kind = [\"await_expression\"], stop = \"function\" }")
+                .map(|t: toml::Table| t["x"].clone())
+                .unwrap();
+        match constraint("held-across", &v) {
+            Ok(Constraint::HeldAcross(sels)) => {
+                assert_eq!(sels.len(), 1);
+                assert_eq!(sels[0].stop, Stop::Function);
+                assert!(matches!(&sels[0].target, Target::Kinds(k) if k == &["await_expression"]));
+            }
+            other => panic!("{other:?}"),
+        }
+        let word = toml::Value::String("lock-held".into());
+        assert!(constraint("held-across", &word).is_err());
     }
 }

@@ -81,6 +81,9 @@ pub struct FileFacts<'t> {
     pub module_names: std::collections::HashSet<String>,
     /// Classes and what they extend: class name → (class node, base names as written).
     pub classes: HashMap<String, (Node<'t>, Vec<String>)>,
+    /// Items the code itself marks as tests (`#[test] fn`, `#[cfg(test)] mod`): everything
+    /// inside them is test code, whatever the file's path.
+    pub test_items: Vec<Node<'t>>,
     /// Names of fields declared `volatile` in the file (Java, C#).
     pub volatile_fields: std::collections::HashSet<String>,
 }
@@ -97,6 +100,7 @@ impl<'t> FileFacts<'t> {
             entry_refs: Vec::new(),
             module_names: std::collections::HashSet::new(),
             classes: HashMap::new(),
+            test_items: Vec::new(),
             volatile_fields: std::collections::HashSet::new(),
         }
     }

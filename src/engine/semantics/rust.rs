@@ -81,6 +81,9 @@ const MEMBERS: &[Member] = &[
 const FACTS_QUERY: &str = r#"
 (use_declaration argument: (_) @ravel.import)
 (let_declaration pattern: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
+(let_declaration
+  pattern: (tuple_pattern (identifier) @ravel.bind.name)
+  value: (call_expression) @ravel.bind.value)
 (assignment_expression left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
 (static_item name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
 (const_item name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
@@ -92,6 +95,8 @@ const FACTS_QUERY: &str = r#"
   function: (_) @ravel.spawn.fn
   arguments: (arguments) @ravel.spawn.args
   (#match? @ravel.spawn.fn "(spawn|spawn_blocking|spawn_fifo|join)$")) @ravel.spawn
+((attribute_item) @ravel.test.attr
+  (#match? @ravel.test.attr "^#\\[\\s*(cfg\\s*\\(\\s*test\\s*\\)|([A-Za-z_][A-Za-z0-9_]*::)*test\\s*(\\]|\\())"))
 "#;
 
 /// Free functions that run their argument on another thread or a multi-threaded runtime.
@@ -132,6 +137,18 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         caps.get("ravel.spawn.args"),
     ) {
         collect_spawn(facts, site, func, args, src);
+    } else if let Some(attr) = caps.get("ravel.test.attr") {
+        // `#[test]`, `#[tokio::test]`, `#[cfg(test)]`: the item after the attributes.
+        let mut next = attr.next_named_sibling();
+        while let Some(n) = next.filter(|n| {
+            matches!(
+                n.kind(),
+                "attribute_item" | "line_comment" | "block_comment"
+            )
+        }) {
+            next = n.next_named_sibling();
+        }
+        facts.test_items.extend(next);
     } else {
         return false;
     }
@@ -292,6 +309,20 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
             }
             let arg = call.child_by_field_name("arguments")?.named_child(0)?;
             Some((text(arg, src).to_string(), LockOp::Release))
+        }
+        // `fut.await`: the binding was the lock's future (an async mutex), consumed here.
+        "await_expression" => {
+            let awaited = stmt.named_child(0).filter(|n| n.kind() == "identifier")?;
+            Some((text(awaited, src).to_string(), LockOp::Release))
+        }
+        // A guard passed by value (`timed(guard)`, `tx.send(guard)`) moves to the callee, which
+        // decides when it is released; `drop(g)` is the common case. `&g` is only borrowed.
+        "call_expression" => {
+            let args = stmt.child_by_field_name("arguments")?;
+            let moved = named_children(args)
+                .into_iter()
+                .find(|a| a.kind() == "identifier")?;
+            Some((text(moved, src).to_string(), LockOp::Release))
         }
         _ => None,
     }
@@ -626,6 +657,110 @@ mod tests {
             };
             assert!(ctx.holds(&shared, target(0)).is_some());
             assert!(ctx.holds(&shared, target(1)).is_none());
+        });
+    }
+
+    fn held_across_await() -> Constraint {
+        Constraint::HeldAcross(vec![Selector {
+            target: Target::Kinds(vec!["await_expression".into()]),
+            stop: Stop::Function,
+            follow_calls: false,
+            source: String::new(),
+        }])
+    }
+
+    #[test]
+    fn guard_held_across_await() {
+        let src = "async fn f() {\n\
+                   let a = m.lock().unwrap(); x.await;\n\
+                   let b = m.lock().unwrap(); drop(b); x.await;\n\
+                   { let c = m.lock().unwrap(); c.push(1); } x.await;\n\
+                   let d = m.lock().unwrap(); if k { y.await; } drop(d);\n\
+                   let e = m.lock().unwrap(); if k { drop(e); } x.await;\n\
+                   let _ = m.lock().unwrap(); x.await;\n\
+                   let g = m.lock().unwrap(); let t = async { x.await }; drop(g);\n\
+                   let h = m.lock().unwrap(); { z.await; drop(h); }\n\
+                   let n = v.len(); x.await;\n\
+                   let f = m.lock(); let _g = timed(f).await;\n\
+                   let i = m.lock().unwrap(); log(&i); x.await;\n\
+                   let j = m.lock(); let k = j.await; x.await;\n\
+                   }";
+        with_ctx(src, |ctx, root| {
+            let held = held_across_await();
+            let at = |i| ctx.holds(&held, nth(root, "let_declaration", i)).is_some();
+            assert!(at(0), "await after the guard");
+            assert!(!at(1), "dropped before the await");
+            assert!(!at(2), "inner scope ended before the await");
+            assert!(at(3), "await in a nested block before the drop");
+            assert!(!at(4), "a conditional drop ends the search");
+            assert!(!at(5), "`let _` holds nothing");
+            assert!(!at(6), "await inside an async block is another task's");
+            assert!(at(8), "await before the drop in the same block");
+            assert!(!at(9), "not a lock");
+            assert!(!at(10), "moved into a call before the await");
+            assert!(at(12), "only borrowed by the call");
+            assert!(!at(13), "the binding is an async lock's future, awaited");
+            let labels = ctx.holds(&held, nth(root, "let_declaration", 0)).unwrap();
+            assert!(
+                labels[0].message.contains("`a` is still held"),
+                "{labels:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn test_attributes_mark_test_code() {
+        let src = "fn run() { a(); }\n#[cfg(test)]\nmod tests {\n    fn helper() { b(); }\n}\n\
+                   #[tokio::test(flavor = \"multi_thread\")]\n// note\n#[ignore]\nasync fn t() { c(); }\n\
+                   #[test]\nfn u() { d(); }\n#[cfg(feature = \"test\")]\nfn v() { e(); }\n\
+                   #[testing]\nfn w() { f(); }";
+        with_ctx(src, |ctx, root| {
+            let test = context(Context::TestCode);
+            let in_test = |i| ctx.holds(&test, nth(root, "call_expression", i)).is_some();
+            assert!(!in_test(0), "plain function");
+            assert!(in_test(1), "#[cfg(test)] module");
+            assert!(
+                in_test(2),
+                "#[tokio::test(..)] after comments and attributes"
+            );
+            assert!(in_test(3), "#[test]");
+            assert!(!in_test(4), "cfg of a feature named test");
+            assert!(!in_test(5), "another attribute");
+        });
+    }
+
+    #[test]
+    fn thread_reachable_follows_calls_from_threads() {
+        let src = "use std::thread;\nfn leaf() { a(); }\nfn mid() { leaf(); }\nfn locked() { b(); }\n\
+                   fn alone() { c(); }\nfn far4() { d(); }\nfn far3() { far4(); }\nfn far2() { far3(); }\nfn far1() { far2(); }\n\
+                   fn main() { thread::spawn(|| { mid(); far1(); let _g = m.lock().unwrap(); locked(); }); alone(); }";
+        with_ctx(src, |ctx, root| {
+            let reachable = context(Context::ThreadReachable);
+            let body = |i| nth(nth(root, "function_item", i), "call_expression", 0);
+            assert!(
+                ctx.holds(&reachable, body(0)).is_some(),
+                "two calls from the thread"
+            );
+            assert!(
+                ctx.holds(&reachable, body(1)).is_some(),
+                "one call from the thread"
+            );
+            assert!(
+                ctx.holds(&reachable, body(2)).is_none(),
+                "called under a lock"
+            );
+            assert!(
+                ctx.holds(&reachable, body(3)).is_none(),
+                "only main calls it"
+            );
+            assert!(
+                ctx.holds(&reachable, body(4)).is_none(),
+                "beyond the follow depth"
+            );
+            assert!(
+                ctx.holds(&reachable, body(5)).is_some(),
+                "three calls: the follow depth"
+            );
         });
     }
 
