@@ -169,7 +169,7 @@ fn target_versions_in_the_configuration_override_build_files() {
     write(
         root,
         "Jobs.java",
-        "import java.util.concurrent.*;\nimport java.nio.file.*;\nclass Jobs {\n  ExecutorService pool = Executors.newFixedThreadPool(8);\n  void read(Path p) {\n    pool.submit(() -> Files.readString(p));\n  }\n}\n",
+        "import java.util.concurrent.*;\nimport java.nio.file.*;\nclass Jobs {\n  ExecutorService pool = Executors.newFixedThreadPool(8);\n  Future<String> read(Path p) {\n    return pool.submit(() -> Files.readString(p));\n  }\n}\n",
     );
     let out = ravel(&["check", "--output-format", "concise", "."], root);
     assert_eq!(

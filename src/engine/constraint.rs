@@ -54,6 +54,13 @@ pub enum Context {
     /// work in it: no state carried between iterations, no early exit, retry, pacing, stream,
     /// ordered writes or transaction.
     IndependentLoop,
+    /// Code run on a virtual thread (Java): a task started by `Thread.ofVirtual()`,
+    /// `Thread.startVirtualThread` or a virtual-thread-per-task executor, and same-file
+    /// functions such code calls.
+    VirtualThread,
+    /// A block-scoped lock region (`synchronized` in Java, `with lock:` in Python, `lock (x)`
+    /// in C#): `lock-held` without explicit acquire/release pairs.
+    LockBlock,
 }
 
 impl Context {
@@ -74,6 +81,8 @@ impl Context {
         ("thread-reachable", Context::ThreadReachable),
         ("lazy-init", Context::LazyInit),
         ("independent-loop", Context::IndependentLoop),
+        ("virtual-thread", Context::VirtualThread),
+        ("lock-block", Context::LockBlock),
     ];
 
     /// Parse a context word.
@@ -137,6 +146,8 @@ pub enum Property {
     Limited,
     /// One new piece of work per item of a collection (a comprehension, `map`, `Select`).
     FanOut,
+    /// A field declared `volatile` in this file (Java, C#): `count`, `this.count`.
+    Volatile,
 }
 
 impl Property {
@@ -160,6 +171,7 @@ impl Property {
         ("unbounded", Property::Unbounded),
         ("limited", Property::Limited),
         ("fan-out", Property::FanOut),
+        ("volatile", Property::Volatile),
     ];
 
     /// The languages that implement this property, or None if every language does.
@@ -172,6 +184,7 @@ impl Property {
             | Property::ConcurrencyLimited
             | Property::ReturnsError
             | Property::MapElement => Some(&["go"]),
+            Property::Volatile => Some(&["java"]),
             _ => None,
         }
     }
@@ -195,6 +208,9 @@ pub enum Target {
     /// Calls whose callee resolves to one of these names (for `inside`: an enclosing call,
     /// such as the `Parallel.ForEach` a lambda is passed to).
     Calls(NameSet),
+    /// A function passed as an argument to a call whose callee resolves to one of these
+    /// names (inside only): the lambda in `list.parallelStream().forEach(x -> ..)`.
+    ArgumentOf(NameSet),
 }
 
 /// One selector of a relation.

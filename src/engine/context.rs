@@ -55,6 +55,9 @@ pub struct Ctx<'t> {
     lang: Language,
     /// Loop and fan-out tables, where the language has them.
     loops: Option<&'static iteration::LoopTable>,
+    /// Function node id → where it is started on a virtual thread, or the call that reaches
+    /// it from code running on one (true when that call is the start itself).
+    virtual_threads: HashMap<usize, (Node<'t>, bool)>,
 }
 
 /// Names (lower case, without `_`) of functions that run once at start-up.
@@ -192,6 +195,7 @@ impl<'t> Ctx<'t> {
             thread_reached: std::cell::OnceCell::new(),
             server_cache: RefCell::new(HashMap::new()),
             loops: iteration::table(lang),
+            virtual_threads: HashMap::new(),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -201,6 +205,7 @@ impl<'t> Ctx<'t> {
     fn resolve_entries(&mut self) {
         let mut threads = HashMap::new();
         let mut handlers = HashMap::new();
+        let mut virtual_threads = HashMap::new();
         for entry in &self.facts.entry_refs {
             if !entry.receiver_from.is_empty() {
                 let Some(receiver) = entry.receiver else {
@@ -214,9 +219,13 @@ impl<'t> Ctx<'t> {
             let map = match entry.kind {
                 EntryKind::Thread => &mut threads,
                 EntryKind::Handler => &mut handlers,
+                EntryKind::VirtualThread => &mut threads,
             };
             for f in self.function_refs(entry.target) {
                 map.entry(f.id()).or_insert(entry.site);
+                if entry.kind == EntryKind::VirtualThread {
+                    virtual_threads.entry(f.id()).or_insert((f, entry.site));
+                }
             }
         }
         // Subclasses of thread classes: their run methods are thread entries.
@@ -241,6 +250,47 @@ impl<'t> Ctx<'t> {
         }
         self.thread_entries = threads;
         self.handlers = handlers;
+        self.virtual_threads = self.called_from(virtual_threads);
+    }
+
+    /// Close a set of functions (id → (function, where it starts)) over the same-file
+    /// functions they call, up to `FOLLOW_DEPTH` calls deep; a callee records the call.
+    fn called_from(
+        &self,
+        starts: HashMap<usize, (Node<'t>, Node<'t>)>,
+    ) -> HashMap<usize, (Node<'t>, bool)> {
+        let mut out: HashMap<usize, (Node<'t>, bool)> = starts
+            .iter()
+            .map(|(id, (_, site))| (*id, (*site, true)))
+            .collect();
+        let mut frontier: Vec<Node<'t>> = starts.values().map(|(f, _)| *f).collect();
+        for _ in 0..FOLLOW_DEPTH {
+            let mut next = Vec::new();
+            for f in frontier {
+                let mut stack = vec![f];
+                while let Some(n) = stack.pop() {
+                    if self.sem.call_kinds.contains(&n.kind())
+                        && let Some(callee) = (self.sem.callee)(n)
+                    {
+                        for g in self.function_refs(callee) {
+                            if let std::collections::hash_map::Entry::Vacant(e) = out.entry(g.id())
+                            {
+                                e.insert((n, false));
+                                next.push(g);
+                            }
+                        }
+                    }
+                    // A task handed on to another executor runs elsewhere.
+                    if n.id() != f.id() && self.thread_entries.contains_key(&n.id()) {
+                        continue;
+                    }
+                    let mut cursor = n.walk();
+                    stack.extend(n.children(&mut cursor));
+                }
+            }
+            frontier = next;
+        }
+        out
     }
 
     /// The file's source bytes.
@@ -675,10 +725,41 @@ impl<'t> Ctx<'t> {
                     head(looped, "started once per iteration of this loop"),
                 ])
             }),
+            // A task handed on to another executor runs there, whatever encloses it.
+            Target::Context(Context::VirtualThread) => scope
+                .iter()
+                .take_while(|f| {
+                    self.virtual_threads.contains_key(&f.id())
+                        || !self.thread_entries.contains_key(&f.id())
+                })
+                .find_map(|f| {
+                    let (site, start) = self.virtual_threads.get(&f.id())?;
+                    let mut labels = vec![head(*f, "this code runs on a virtual thread")];
+                    if !contains(site.byte_range(), f.byte_range()) {
+                        let message = if *start {
+                            "started on a virtual thread here"
+                        } else {
+                            "called from code on a virtual thread here"
+                        };
+                        labels.push(head(*site, message));
+                    }
+                    Some(labels)
+                }),
+            Target::ArgumentOf(names) => scope.iter().find_map(|f| {
+                let call = self.call_taking(*f, anc)?;
+                let callee = (self.sem.callee)(call)?;
+                names
+                    .matches_any(&self.resolve(callee))
+                    .then(|| vec![head(call, "passed to this call")])
+            }),
             Target::Context(Context::Loop) => within
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind()))
                 .map(|l| vec![head(*l, "inside this loop")]),
+            Target::Context(Context::LockBlock) => within
+                .iter()
+                .find(|a| (self.sem.lock_region)(**a, self.src))
+                .map(|l| vec![head(*l, "lock held here")]),
             Target::Context(Context::LockHeld) => self
                 .lock_held(node, anc, &within)
                 .map(|l| vec![head(l, "lock held here")]),
@@ -745,6 +826,25 @@ impl<'t> Ctx<'t> {
             stack.extend(n.named_children(&mut cursor));
         }
         None
+    }
+
+    /// The call that takes function `f` as an argument (up to three levels up, as in
+    /// `call(arguments(argument(f)))`), if `f` is one of its arguments and not its callee.
+    fn call_taking(&self, f: Node<'t>, anc: &[Node<'t>]) -> Option<Node<'t>> {
+        let i = anc.iter().position(|a| a.id() == f.id())?;
+        let call = anc[..i]
+            .iter()
+            .rev()
+            .take(3)
+            .take_while(|a| !self.is_function(**a))
+            .find(|a| self.sem.call_kinds.contains(&a.kind()))?;
+        let callee = (self.sem.callee)(*call)?;
+        // A method invocation is its own callee: its arguments are the `arguments` field.
+        let in_callee = callee.id() != call.id() && contains(callee.byte_range(), f.byte_range());
+        let in_args = call
+            .child_by_field_name("arguments")
+            .is_none_or(|a| contains(a.byte_range(), f.byte_range()));
+        (!in_callee && in_args).then_some(*call)
     }
 
     /// The node that holds a lock over `node` within its function, if any.
@@ -942,7 +1042,7 @@ impl<'t> Ctx<'t> {
                         self.sem.call_kinds.contains(&n.kind())
                             && names.matches_any(&self.callee_names(n))
                     }
-                    Target::Context(_) => false,
+                    Target::Context(_) | Target::ArgumentOf(_) => false,
                 };
                 if hit {
                     let mut labels = vec![Label {
@@ -1120,6 +1220,15 @@ impl<'t> Ctx<'t> {
             Property::Unbounded => self.unbounded(node),
             Property::Limited => self.limited(node),
             Property::FanOut => self.fan_out_of_work(node),
+            Property::Volatile => {
+                let field = match node.kind() {
+                    "field_access" | "member_access_expression" => node
+                        .child_by_field_name("field")
+                        .or_else(|| node.child_by_field_name("name")),
+                    _ => Some(node),
+                };
+                field.is_some_and(|f| self.facts.volatile_fields.contains(text(f, self.src)))
+            }
             _ => match self.lang {
                 Language::Go => super::semantics::go::property(self, p, node),
                 _ => false,

@@ -436,6 +436,9 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
                     }
                     "kind" => target = Some(Target::Kinds(strings(v)?)),
                     "calls" => target = Some(Target::Calls(NameSet::new(&strings(v)?)?)),
+                    "argument-of" if inside => {
+                        target = Some(Target::ArgumentOf(NameSet::new(&strings(v)?)?))
+                    }
                     "stop" => {
                         stop = match v.as_str() {
                             Some("function") => Stop::Function,
@@ -448,7 +451,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
                     }
                     other => {
                         let keys = if inside {
-                            "context, kind, calls, stop"
+                            "context, kind, calls, argument-of, stop"
                         } else {
                             "kind, calls, stop, follow-calls"
                         };
@@ -458,7 +461,7 @@ fn selector(value: &toml::Value, inside: bool) -> Result<Selector, String> {
             }
             let target = target.ok_or_else(|| {
                 if inside {
-                    "a selector needs `context`, `kind` or `calls`".to_string()
+                    "a selector needs `context`, `kind`, `calls` or `argument-of`".to_string()
                 } else {
                     "a selector needs `kind` or `calls`".to_string()
                 }

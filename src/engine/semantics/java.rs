@@ -80,12 +80,11 @@ pub static SEMANTICS: Semantics = Semantics {
         _ => false,
     },
     lock_call,
-    shared_state: None,
-    thread_bases: &[
-        "java.lang.Thread",
-        "java.lang.Runnable",
-        "java.util.concurrent.Callable",
-    ],
+    shared_state: Some(shared_state),
+    // A Thread subclass's run() runs on its own thread. A class that merely implements
+    // Runnable or Callable may run anywhere (often a single-thread executor that confines
+    // its state), so only the tasks handed to a spawn site count for those.
+    thread_bases: &["java.lang.Thread"],
     thread_methods: &["run", "call"],
     function_body: |node| node.child_by_field_name("body"),
     pure_calls: &[
@@ -150,6 +149,7 @@ const MEMBERS: &[Member] = &[
 const FACTS_QUERY: &str = r#"
 (import_declaration) @ravel.import
 (variable_declarator name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
+(resource name: (identifier) @ravel.bind.name value: (_) @ravel.bind.value)
 (assignment_expression left: (_) @ravel.bind.name right: (_) @ravel.bind.value)
 (method_declaration name: (identifier) @ravel.def.name) @ravel.def
 (class_declaration name: (identifier) @ravel.class.name) @ravel.class
@@ -161,6 +161,9 @@ const FACTS_QUERY: &str = r#"
   type: (_) @ravel.spawn.type
   arguments: (argument_list) @ravel.spawn.args
   (#match? @ravel.spawn.type "Thread$")) @ravel.spawn
+(field_declaration
+  (modifiers "volatile")
+  declarator: (variable_declarator name: (identifier) @ravel.volatile))
 "#;
 
 fn path(node: Node, src: &[u8]) -> Option<Name> {
@@ -226,14 +229,55 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         // Executor submissions, CompletableFuture.*Async, new Thread(r), Thread.ofVirtual().start(r).
         if let Some(task) = named_children(args).into_iter().next() {
             let receiver = site.child_by_field_name("object");
-            facts.entry_refs.push(EntryRef {
-                kind: EntryKind::Thread,
-                target: task,
-                site,
-                receiver,
-                receiver_from: &[],
-            });
+            let method = caps.get("ravel.spawn.name").map(|n| text(n, src));
+            // Virtual threads: Thread.startVirtualThread(r), Thread.ofVirtual()...start(r) and
+            // unstarted(r), and tasks of a virtual-thread-per-task executor.
+            let virtual_from: Option<&'static [&'static str]> = match method {
+                Some("startVirtualThread") => Some(&[]),
+                Some("start" | "unstarted") => Some(&["java.lang.Thread.ofVirtual*"]),
+                Some("submit" | "execute") => {
+                    Some(&["java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor"])
+                }
+                _ => None,
+            };
+            // An anonymous Runnable or Callable: its run/call methods are the task.
+            let targets: Vec<Node<'t>> = match anonymous_body(task) {
+                Some(body) => named_children(body)
+                    .into_iter()
+                    .filter(|m| {
+                        m.kind() == "method_declaration"
+                            && m.child_by_field_name("name")
+                                .is_some_and(|n| matches!(text(n, src), "run" | "call"))
+                    })
+                    .collect(),
+                None => vec![task],
+            };
+            // Tasks of a single-thread executor run one at a time on its thread, which
+            // confines the state they share: not a thread entry for races among tasks.
+            let confined = receiver.is_some_and(|r| single_thread_executor(facts, r, src));
+            for target in targets {
+                if !confined {
+                    facts.entry_refs.push(EntryRef {
+                        kind: EntryKind::Thread,
+                        target,
+                        site,
+                        receiver,
+                        receiver_from: &[],
+                    });
+                }
+                if let Some(from) = virtual_from {
+                    facts.entry_refs.push(EntryRef {
+                        kind: EntryKind::VirtualThread,
+                        target,
+                        site,
+                        receiver,
+                        receiver_from: from,
+                    });
+                }
+            }
         }
+    } else if let Some(name) = caps.get("ravel.volatile") {
+        facts.volatile_fields.insert(text(name, src).to_string());
     } else {
         return false;
     }
@@ -254,5 +298,304 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
         "lock" | "lockInterruptibly" => Some((recv, LockOp::Acquire)),
         "unlock" => Some((recv, LockOp::Release)),
         _ => None,
+    }
+}
+
+/// Is `receiver` (`executor`, `this.executor`, or the call itself) a single-thread executor:
+/// `Executors.newSingleThreadExecutor()` or `newSingleThreadScheduledExecutor()`, inline or
+/// through the latest binding of that name recorded so far (fields come before methods)?
+fn single_thread_executor(facts: &FileFacts, receiver: Node, src: &[u8]) -> bool {
+    let single = |value: Node| {
+        value.kind() == "method_invocation"
+            && value
+                .child_by_field_name("name")
+                .is_some_and(|n| text(n, src).starts_with("newSingleThread"))
+    };
+    if single(receiver) {
+        return true;
+    }
+    let name = text(receiver, src);
+    let name = name.strip_prefix("this.").unwrap_or(name);
+    facts
+        .bindings
+        .iter()
+        .rev()
+        .find(|b| b.name.strip_prefix("this.").unwrap_or(&b.name) == name)
+        .is_some_and(|b| single(b.value))
+}
+
+/// The class body of `new Runnable() { .. }`, if the expression creates an anonymous class.
+fn anonymous_body(node: Node) -> Option<Node> {
+    if node.kind() != "object_creation_expression" {
+        return None;
+    }
+    named_children(node)
+        .into_iter()
+        .find(|c| c.kind() == "class_body")
+}
+
+/// Node kinds that declare a local name in their `name` field.
+const LOCAL_DECLARATIONS: &[&str] = &[
+    "variable_declarator",
+    "formal_parameter",
+    "spread_parameter",
+    "catch_formal_parameter",
+    "enhanced_for_statement",
+    "resource",
+];
+
+/// Is `name` declared as a local (variable, parameter, loop or catch variable) in `function`?
+fn declares_local(function: Node, name: &str, src: &[u8]) -> bool {
+    if function.kind() == "lambda_expression"
+        && let Some(params) = function.child_by_field_name("parameters")
+        && matches!(params.kind(), "identifier" | "inferred_parameters")
+        && super::mentions(params, name, src)
+    {
+        return true;
+    }
+    super::any_in_scope(function, &[], |n| {
+        LOCAL_DECLARATIONS.contains(&n.kind())
+            && n.child_by_field_name("name")
+                .is_some_and(|d| text(d, src) == name)
+    })
+}
+
+/// A field of a thread's own object: declared in the anonymous class, or the Thread/Runnable/
+/// Callable subclass, whose method `function` is. Each task object has its own.
+fn own_field(function: Node, name: &str, src: &[u8]) -> bool {
+    if function.kind() != "method_declaration" {
+        return false;
+    }
+    let Some(body) = function.parent().filter(|p| p.kind() == "class_body") else {
+        return false;
+    };
+    let Some(class) = body.parent() else {
+        return false;
+    };
+    let runnable = match class.kind() {
+        "object_creation_expression" => true,
+        "class_declaration" => ["superclass", "interfaces"].iter().any(|f| {
+            class.child_by_field_name(f).is_some_and(|b| {
+                let t = text(b, src);
+                t.contains("Thread") || t.contains("Runnable") || t.contains("Callable")
+            })
+        }),
+        _ => false,
+    };
+    runnable
+        && named_children(body).iter().any(|m| {
+            m.kind() == "field_declaration"
+                && named_children(*m).iter().any(|d| {
+                    d.kind() == "variable_declarator"
+                        && d.child_by_field_name("name")
+                            .is_some_and(|n| text(n, src) == name)
+                })
+        })
+}
+
+/// Is an assignment target a field other threads can see? `count`, `this.count`,
+/// `Stats.total`, `hits[i]` on such a field or a captured array; not a local of the innermost
+/// function (lambdas cannot assign captured locals, so other bare names are fields), and not a
+/// field of the task object itself.
+fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileFacts) -> bool {
+    let mut node = target;
+    while node.kind() == "array_access" {
+        match node.child_by_field_name("array") {
+            Some(a) => node = a,
+            None => return false,
+        }
+    }
+    let Some(function) = function else {
+        return false;
+    };
+    let (root, field) = match node.kind() {
+        "identifier" => (node, node),
+        "field_access" => {
+            let Some(field) = node.child_by_field_name("field") else {
+                return false;
+            };
+            let mut object = node;
+            while object.kind() == "field_access" {
+                match object.child_by_field_name("object") {
+                    Some(o) => object = o,
+                    None => return false,
+                }
+            }
+            (object, field)
+        }
+        _ => return false,
+    };
+    let field_name = text(field, src);
+    match root.kind() {
+        "this" => {
+            !(node.kind() == "field_access"
+                && node
+                    .child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "this")
+                && own_field(function, field_name, src))
+        }
+        "identifier" => {
+            let head = text(root, src);
+            if declares_local(function, head, src) {
+                return false;
+            }
+            // A bare name that is not a local is a field: of the task itself, or shared.
+            !(root.id() == node.id() && own_field(function, head, src))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tree_sitter::Node;
+
+    use super::*;
+    use crate::engine::constraint::{Constraint, Context, Property, Selector, Stop, Target};
+    use crate::engine::context::Ctx;
+    use crate::engine::names::NameSet;
+    use crate::language::Language;
+
+    fn with_ctx<R>(src: &str, f: impl for<'t> FnOnce(&Ctx<'t>, Node<'t>) -> R) -> R {
+        super::super::test_support::with_ctx(Language::Java, src, f)
+    }
+
+    use super::super::test_support::{inside, nth};
+
+    /// The first method invocation named `name`.
+    fn call<'t>(root: Node<'t>, src: &str, name: &str) -> Node<'t> {
+        (0..)
+            .map(|i| nth(root, "method_invocation", i))
+            .find(|c| text(c.child_by_field_name("name").unwrap(), src.as_bytes()) == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn virtual_thread_code_and_its_same_file_callees() {
+        let src = "class C {\n\
+            void a() { direct(); }\n\
+            void helper() { deep(); }\n\
+            void deep() { reached(); }\n\
+            void b() { platformOnly(); }\n\
+            void go(java.util.concurrent.ExecutorService pool) {\n\
+              try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {\n\
+                ex.submit(() -> { helper(); pool.submit(() -> handedOn()); });\n\
+              }\n\
+              Thread.startVirtualThread(this::a);\n\
+              Thread.ofVirtual().name(\"v\").start(() -> built());\n\
+              pool.submit(this::b);\n\
+              new Thread(() -> plain()).start();\n\
+            }\n\
+          }";
+        with_ctx(src, |ctx, root| {
+            let on_virtual = inside(Context::VirtualThread);
+            for name in ["direct", "reached", "built", "helper"] {
+                assert!(
+                    ctx.holds(&on_virtual, call(root, src, name)).is_some(),
+                    "{name}"
+                );
+            }
+            for name in ["platformOnly", "handedOn", "plain"] {
+                assert!(
+                    ctx.holds(&on_virtual, call(root, src, name)).is_none(),
+                    "{name}"
+                );
+            }
+            // Every virtual-thread task is a thread entry too.
+            let entry = inside(Context::ThreadEntry);
+            assert!(ctx.holds(&entry, call(root, src, "direct")).is_some());
+        });
+    }
+
+    #[test]
+    fn lock_block_is_synchronized_only() {
+        let src = "class C {\n\
+            synchronized void m() { a(); }\n\
+            void n() { synchronized (this) { b(); } lock.lock(); try { c(); } finally { lock.unlock(); } }\n\
+          }";
+        with_ctx(src, |ctx, root| {
+            let block = inside(Context::LockBlock);
+            let held = inside(Context::LockHeld);
+            assert!(ctx.holds(&block, call(root, src, "a")).is_some());
+            assert!(ctx.holds(&block, call(root, src, "b")).is_some());
+            assert!(ctx.holds(&block, call(root, src, "c")).is_none());
+            assert!(ctx.holds(&held, call(root, src, "c")).is_some());
+        });
+    }
+
+    #[test]
+    fn argument_of_names_the_call_a_lambda_is_passed_to() {
+        let src = "class C { void m(java.util.List<String> xs) {\n\
+            xs.parallelStream().map(x -> f(x)).forEach(y -> g(y));\n\
+            xs.stream().forEach(z -> h(z));\n\
+            run(() -> k()).thenApply(v -> j(v));\n\
+          } }";
+        with_ctx(src, |ctx, root| {
+            let sel = |globs: &[&str]| {
+                let globs: Vec<String> = globs.iter().map(|g| g.to_string()).collect();
+                Constraint::Inside(
+                    vec![Selector {
+                        target: Target::ArgumentOf(NameSet::new(&globs).unwrap()),
+                        stop: Stop::Function,
+                        follow_calls: false,
+                        source: String::new(),
+                    }],
+                    false,
+                )
+            };
+            let parallel = sel(&["*.parallelStream.*"]);
+            assert!(ctx.holds(&parallel, call(root, src, "f")).is_some());
+            assert!(ctx.holds(&parallel, call(root, src, "g")).is_some());
+            assert!(ctx.holds(&parallel, call(root, src, "h")).is_none());
+            let then = sel(&["*.thenApply"]);
+            assert!(ctx.holds(&then, call(root, src, "j")).is_some());
+            // A lambda passed to the receiver's call is not the callback's.
+            assert!(ctx.holds(&then, call(root, src, "k")).is_none());
+        });
+    }
+
+    #[test]
+    fn argument_of_is_an_inside_selector_only() {
+        let rule = |table: &str| {
+            crate::rule::compile::compile(
+                "t",
+                "java/t.toml",
+                &format!(
+                    "id = \"t\"\npattern = \"shared-mutable-state\"\nseverity = \"error\"\n\
+                     message = \"m\"\nquery = \"(method_invocation) @match\"\n\
+                     [where.match]\n{table}\n[guide]\nsection = \"Quick Reference\"\n\
+                     why = \"w\"\nhelp = \"h\"\ncorrect = \"c\"\n"
+                ),
+            )
+        };
+        assert!(rule("inside = { argument-of = [\"*.parallelStream.*\"] }").is_ok());
+        assert!(rule("inside = [\"virtual-thread\", \"lock-block\"]").is_ok());
+        assert!(rule("is = [\"volatile\"]").is_ok());
+        let err = rule("has = { argument-of = [\"*.forEach\"] }").unwrap_err();
+        assert!(err.to_string().contains("argument-of"), "{err}");
+    }
+
+    #[test]
+    fn shared_state_and_volatile_fields() {
+        let src = "class C {\n\
+            volatile int v; int n; int[] arr;\n\
+            void m(int p) {\n\
+              pool.submit(() -> { n++; this.v++; arr[0]++; int local = 0; local++; p2(); });\n\
+              pool.submit(new Runnable() { int own; public void run() { own++; n++; } });\n\
+            }\n\
+          }";
+        with_ctx(src, |ctx, root| {
+            let shared = Constraint::Is(vec![Property::SharedState], false);
+            let volatile = Constraint::Is(vec![Property::Volatile], false);
+            let target = |i| nth(root, "update_expression", i).named_child(0).unwrap();
+            // n++, this.v++, arr[0]++ are shared; local++ is not; own++ is the task's own
+            // field; n++ in the anonymous Runnable is the outer object's.
+            let expected = [true, true, true, false, false, true];
+            for (i, want) in expected.iter().enumerate() {
+                assert_eq!(ctx.holds(&shared, target(i)).is_some(), *want, "#{i}");
+            }
+            assert!(ctx.holds(&volatile, target(1)).is_some());
+            assert!(ctx.holds(&volatile, target(0)).is_none());
+        });
     }
 }

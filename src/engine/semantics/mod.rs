@@ -33,6 +33,8 @@ pub enum EntryKind {
     Thread,
     /// Registered as an HTTP request handler.
     Handler,
+    /// Run on a virtual thread (Java); also a thread entry.
+    VirtualThread,
 }
 
 /// A function reference handed to threads or a server, found while collecting facts.
@@ -82,6 +84,8 @@ pub struct FileFacts<'t> {
     /// Items the code itself marks as tests (`#[test] fn`, `#[cfg(test)] mod`): everything
     /// inside them is test code, whatever the file's path.
     pub test_items: Vec<Node<'t>>,
+    /// Names of fields declared `volatile` in the file (Java, C#).
+    pub volatile_fields: std::collections::HashSet<String>,
 }
 
 impl<'t> FileFacts<'t> {
@@ -97,6 +101,7 @@ impl<'t> FileFacts<'t> {
             module_names: std::collections::HashSet::new(),
             classes: HashMap::new(),
             test_items: Vec::new(),
+            volatile_fields: std::collections::HashSet::new(),
         }
     }
 
