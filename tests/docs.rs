@@ -38,6 +38,18 @@ fn existing(root: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+fn every_embedded_rule_has_a_summary() {
+    let rules = RuleSet::embedded().expect("embedded rules load");
+    let missing: Vec<&str> = rules
+        .rules()
+        .iter()
+        .filter(|r| r.summary.is_empty() || r.summary == r.message.replace(['{', '}'], ""))
+        .map(|r| r.full_id.as_str())
+        .collect();
+    assert!(missing.is_empty(), "add `summary = \"...\"` to: {missing:?}");
+}
+
+#[test]
 fn rule_docs_are_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
     let want = expected();
