@@ -46,7 +46,10 @@ fn every_embedded_rule_has_a_summary() {
         .filter(|r| r.summary.is_empty() || r.summary == r.message.replace(['{', '}'], ""))
         .map(|r| r.full_id.as_str())
         .collect();
-    assert!(missing.is_empty(), "add `summary = \"...\"` to: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "add `summary = \"...\"` to: {missing:?}"
+    );
 }
 
 #[test]

@@ -76,7 +76,8 @@ pub struct LanguageQuery {
     lang: Language,
     query: Query,
     semantic_patterns: usize,
-    pattern_rule: Vec<usize>,
+    /// Rule pattern index (after the semantic ones) → the rules that wrote that pattern.
+    pattern_rules: Vec<Vec<usize>>,
     rules: Vec<BoundRule>,
 }
 
@@ -86,10 +87,22 @@ impl LanguageQuery {
         let sem = lang.semantics();
         let mut text = String::from(sem.facts_query);
         text.push('\n');
-        let mut starts = Vec::new();
+        // Rules with the same query text share its patterns: each distinct text is compiled
+        // once and its matches go to every rule that wrote it.
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut rule_query = Vec::new();
         for rule in rules {
+            let q = rule.query.trim();
+            let i = distinct.iter().position(|d| *d == q).unwrap_or_else(|| {
+                distinct.push(q);
+                distinct.len() - 1
+            });
+            rule_query.push(i);
+        }
+        let mut starts = Vec::new();
+        for q in &distinct {
             starts.push(text.len());
-            text.push_str(&rule.query);
+            text.push_str(q);
             text.push('\n');
         }
         let query = match Query::new(&lang.grammar(), &text) {
@@ -108,7 +121,7 @@ impl LanguageQuery {
         };
         let first_rule_byte = starts.first().copied().unwrap_or(usize::MAX);
         let mut semantic_patterns = 0;
-        let mut pattern_rule = Vec::new();
+        let mut pattern_query = Vec::new();
         for p in 0..query.pattern_count() {
             let start = query.start_byte_for_pattern(p);
             if start < first_rule_byte {
@@ -118,15 +131,23 @@ impl LanguageQuery {
                     .iter()
                     .rposition(|s| *s <= start)
                     .expect("pattern after first rule");
-                pattern_rule.push(idx);
+                pattern_query.push(idx);
             }
         }
+        let mut query_rules: Vec<Vec<usize>> = vec![Vec::new(); distinct.len()];
+        for (i, q) in rule_query.iter().enumerate() {
+            query_rules[*q].push(i);
+        }
+        let pattern_rules: Vec<Vec<usize>> = pattern_query
+            .iter()
+            .map(|q| query_rules[*q].clone())
+            .collect();
         let names = query.capture_names();
         let index = |name: &str| query.capture_index_for_name(name);
         let mut bound = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            let patterns: Vec<usize> = (0..pattern_rule.len())
-                .filter(|p| pattern_rule[*p] == i)
+            let patterns: Vec<usize> = (0..pattern_query.len())
+                .filter(|p| pattern_query[*p] == rule_query[i])
                 .map(|p| p + semantic_patterns)
                 .collect();
             let own: HashSet<&str> = patterns
@@ -184,7 +205,7 @@ impl LanguageQuery {
             lang,
             query,
             semantic_patterns,
-            pattern_rule,
+            pattern_rules,
             rules: bound,
         })
     }
@@ -220,14 +241,13 @@ impl LanguageQuery {
                     .collect();
                 sem.record(&mut facts, &Captures { list: &list }, src);
             } else {
-                let rule = self.pattern_rule[p - self.semantic_patterns];
-                if !file.version_allows(&self.rules[rule].rule) {
-                    continue;
+                let captures: Vec<(u32, Node)> =
+                    m.captures().iter().map(|c| (c.index, c.node)).collect();
+                for rule in &self.pattern_rules[p - self.semantic_patterns] {
+                    if file.version_allows(&self.rules[*rule].rule) {
+                        candidates.push((*rule, captures.clone()));
+                    }
                 }
-                candidates.push((
-                    rule,
-                    m.captures().iter().map(|c| (c.index, c.node)).collect(),
-                ));
             }
         }
         drop(matches);
@@ -486,6 +506,29 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
         );
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].1, "`pause` blocks (serve → pause → thread::sleep)");
+    }
+
+    #[test]
+    fn rules_sharing_a_query_share_its_patterns_and_all_report() {
+        let rules = RuleSet::embedded().unwrap();
+        let one = rules.only("python/time-sleep-in-async-function").unwrap();
+        let twice = one.replicated(2);
+        let q = LanguageQuery::build(Language::Python, twice.rules()).unwrap();
+        let alone = LanguageQuery::build(Language::Python, one.rules()).unwrap();
+        assert_eq!(q.query.pattern_count(), alone.query.pattern_count());
+        let src = "import time\n\nasync def f():\n    time.sleep(1)\n";
+        let tree =
+            crate::check::parse(Language::Python, src, std::time::Duration::from_secs(5)).unwrap();
+        let (findings, _) = q.run(&tree, src.as_bytes(), &FileInfo::default());
+        let mut ids: Vec<&str> = findings.iter().map(|f| f.rule.full_id.as_str()).collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            [
+                "python/time-sleep-in-async-function",
+                "python/time-sleep-in-async-function-copy1"
+            ]
+        );
     }
 
     #[test]
