@@ -218,7 +218,28 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                     None => check_path(&engine, &job.path, job.language, &opts.limits, version),
                 });
                 progress.tick();
-                outcome
+                // Only files with findings keep their text (to render them): memory stays
+                // flat in the size of the corpus.
+                match outcome {
+                    Outcome::Checked {
+                        source,
+                        diagnostics,
+                        lossy,
+                        syntax_errors,
+                        match_limit_exceeded,
+                    } => Outcome::Checked {
+                        source: if diagnostics.is_empty() {
+                            String::new()
+                        } else {
+                            source
+                        },
+                        diagnostics,
+                        lossy,
+                        syntax_errors,
+                        match_limit_exceeded,
+                    },
+                    other => other,
+                }
             })
             .collect()
     });
