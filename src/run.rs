@@ -220,26 +220,17 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                 progress.tick();
                 // Only files with findings keep their text (to render them): memory stays
                 // flat in the size of the corpus.
-                match outcome {
-                    Outcome::Checked {
-                        source,
-                        diagnostics,
-                        lossy,
-                        syntax_errors,
-                        match_limit_exceeded,
-                    } => Outcome::Checked {
-                        source: if diagnostics.is_empty() {
-                            String::new()
-                        } else {
-                            source
-                        },
-                        diagnostics,
-                        lossy,
-                        syntax_errors,
-                        match_limit_exceeded,
-                    },
-                    other => other,
+                let mut outcome = outcome;
+                if let Outcome::Checked {
+                    source,
+                    diagnostics,
+                    ..
+                } = &mut outcome
+                    && diagnostics.is_empty()
+                {
+                    *source = String::new();
                 }
+                outcome
             })
             .collect()
     });
