@@ -13,6 +13,7 @@ pub mod fixture;
 pub mod language;
 pub mod project;
 pub mod report;
+pub mod rng;
 pub mod rule;
 pub mod run;
 pub mod suppress;

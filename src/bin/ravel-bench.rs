@@ -12,6 +12,7 @@ use ravel::check::{Limits, check_path, decode, parse};
 use ravel::discover::discover;
 use ravel::engine::Engine;
 use ravel::language::Language;
+use ravel::rng::Rng;
 use ravel::rule::set::RuleSet;
 
 fn main() {
@@ -54,21 +55,6 @@ fn positional(args: &[String]) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// A small deterministic generator (xorshift64*), so corpora are reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// One unit of code per language; `{n}` becomes a unique number. Mostly ordinary code, with
