@@ -253,6 +253,10 @@ pub enum Constraint {
     /// The callee resolves to one of these names, or calls one through same-file non-async
     /// helpers; `{chain}` in the message shows the path.
     Reaches(NameSet),
+    /// Another linter's suppression comment names one of these checks for the node's line
+    /// (on it, on the line before, or an earlier `eslint-disable` block still in force): the
+    /// author already decided the code is intended. Used negated (`not-silenced-by`).
+    SilencedBy(Vec<String>),
 }
 
 impl Constraint {
@@ -262,7 +266,10 @@ impl Constraint {
         match self {
             Constraint::Regex(..) | Constraint::AnyOf(..) | Constraint::ResolvesTo(..) => 0,
             Constraint::Inside(..) => 1,
-            Constraint::Is(..) | Constraint::CreatedBy(..) | Constraint::Wraps(..) => 2,
+            Constraint::Is(..)
+            | Constraint::CreatedBy(..)
+            | Constraint::Wraps(..)
+            | Constraint::SilencedBy(..) => 2,
             Constraint::Has(..) | Constraint::Reaches(..) | Constraint::HeldAcross(..) => 3,
         }
     }
@@ -289,6 +296,7 @@ pub const WORDS: &[&str] = &[
     "held-across",
     "wraps",
     "reaches",
+    "not-silenced-by",
 ];
 
 #[cfg(test)]

@@ -135,7 +135,16 @@ impl FileRole {
         let test_dir = dirs.iter().any(|d| {
             matches!(
                 d.as_str(),
-                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e" | "benches"
+                "test"
+                    | "tests"
+                    | "__tests__"
+                    | "spec"
+                    | "specs"
+                    | "testing"
+                    | "e2e"
+                    | "benches"
+                    | "playwright"
+                    | "cypress"
             ) || dotnet_test_project(d)
         });
         let test_name = name.contains(".test.")
@@ -150,19 +159,29 @@ impl FileRole {
             .any(|d| matches!(d.as_str(), "bin" | "cli" | "scripts" | "script" | "tools"));
         // Database migrations and seeders run once from a command, and build scripts and tool
         // configs (`build.js`, `gulpfile.js`, `vite.config.ts`) run outside any server.
-        let one_shot = dirs
-            .iter()
-            .any(|d| matches!(d.as_str(), "migrations" | "migration" | "seeders"))
-            || matches!(stem, "build" | "gulpfile" | "gruntfile" | "jakefile")
+        let one_shot = dirs.iter().any(|d| {
+            matches!(
+                d.as_str(),
+                "migrations" | "migration" | "seeders" | "upgrades"
+            )
+        }) || matches!(stem, "build" | "gulpfile" | "gruntfile" | "jakefile")
             || name.contains(".config.");
         let cli_markers = [
             "process.argv",
             "require.main === module",
             "import.meta.main",
             "process.exit(",
+            // Rust command-line parsing: a file defining commands.
+            "use clap::",
+            "clap::Parser",
         ]
         .iter()
-        .any(|m| source.contains(m));
+        .any(|m| source.contains(m))
+            // A script that calls its own `main()` at the top level.
+            || source.lines().any(|l| {
+                let l = l.trim_end();
+                l == "main();" || l.starts_with("main().") || l == "await main();"
+            });
         FileRole {
             test: test_dir || test_name,
             script: script_dir || one_shot || source.starts_with("#!"),
@@ -593,7 +612,55 @@ impl<'t> Ctx<'t> {
                 }])
             }
             Constraint::Reaches(names) => self.reaches(names, node).map(|r| r.labels),
+            Constraint::SilencedBy(checks) => ok(!self.silenced_by(checks, node)),
         }
+    }
+
+    /// Does another linter's suppression comment name one of `checks` for this node: on its
+    /// line or the line before (`// eslint-disable-next-line no-await-in-loop`, `# noqa:
+    /// PERF203`), or an earlier file-wide `/* eslint-disable no-await-in-loop */` that no
+    /// `eslint-enable` has ended?
+    fn silenced_by(&self, checks: &[String], node: Node<'t>) -> bool {
+        let src = self.src;
+        let start = node.start_byte();
+        let line_start = src[..start]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1);
+        let prev_start = src[..line_start.saturating_sub(1)]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1);
+        let line_end = src[start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(src.len(), |p| start + p);
+        let near = String::from_utf8_lossy(&src[prev_start..line_end]);
+        let names = |s: &str| checks.iter().any(|c| s.contains(c.as_str()));
+        const MARKERS: &[&str] = &["disable", "noqa", "nolint", "ignore", "allow"];
+        if near
+            .lines()
+            .any(|l| names(l) && MARKERS.iter().any(|m| l.contains(m)))
+        {
+            return true;
+        }
+        // A file-wide disable earlier in the file, not re-enabled since.
+        let before = String::from_utf8_lossy(&src[..prev_start]);
+        let mut silenced = false;
+        for l in before.lines() {
+            if let Some(at) = l.find("eslint-enable") {
+                let rest = &l[at + "eslint-enable".len()..];
+                if names(rest) || rest.trim_start().starts_with("*/") || rest.trim().is_empty() {
+                    silenced = false;
+                }
+            } else if let Some(at) = l.find("eslint-disable") {
+                let rest = &l[at + "eslint-disable".len()..];
+                if !rest.starts_with('-') && names(rest) {
+                    silenced = true;
+                }
+            }
+        }
+        silenced
     }
 
     /// Where the value a call wraps comes from one of `names`: the expression (or the value
@@ -1810,7 +1877,7 @@ class B:
     }
 
     #[test]
-    fn dotnet_test_projects_are_test_code() {
+    fn dotnet_test_projects_and_browser_test_folders_are_test_code() {
         for (path, test) in [
             ("Duplicati/UnitTest/Issue4693.cs", true),
             ("test/Core.Test/Auth/Service.cs", true),
@@ -1818,6 +1885,8 @@ class B:
             ("src/Shop.IntegrationTests/Db.cs", true),
             ("src/Shop.Api/Controllers/Orders.cs", false),
             ("src/Latest/Orders.cs", false),
+            ("playwright/global-setup.ts", true),
+            ("web/cypress/support/commands.js", true),
         ] {
             let role = FileRole::of(std::path::Path::new(path), "");
             assert_eq!(role.test, test, "{path}");
@@ -1888,6 +1957,7 @@ class B:
             "gulpfile.js",
             "vite.config.ts",
             "db/seeders/users.js",
+            "src/upgrades/1.15.0/verified_users_group.js",
         ] {
             assert!(FileRole::of(Path::new(p), "").script, "{p}");
         }

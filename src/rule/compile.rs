@@ -365,6 +365,7 @@ fn constraint(word: &str, value: &toml::Value) -> Result<Constraint, String> {
         "created-by" => Constraint::CreatedBy(names(value)?),
         "wraps" => Constraint::Wraps(names(value)?),
         "reaches" => Constraint::Reaches(names(value)?),
+        "not-silenced-by" => Constraint::SilencedBy(strings(value)?),
         "inside" | "not-inside" => {
             Constraint::Inside(selectors(value, true)?, word == "not-inside")
         }

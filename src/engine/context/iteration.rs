@@ -308,6 +308,22 @@ const RESOURCES: &[&str] = &[
     "repository",
 ];
 
+/// Arguments (last segment, normalised) that are one database connection, transaction or
+/// page: calls handed the same one (`find(&id, &conn)`) run their statements one at a time.
+const CONNECTIONS: &[&str] = &[
+    "conn",
+    "connection",
+    "cursor",
+    "cur",
+    "db",
+    "dbcontext",
+    "tx",
+    "txn",
+    "trans",
+    "transaction",
+    "page",
+];
+
 /// Prefixes of calls (normalised) that read or compute and change nothing: the work that can
 /// safely overlap. Writes in a loop (`save`, `join`, `give`, `insert`) often rely on their
 /// order, and calls of callbacks (`fn(ctx)`) run hooks in order; neither is reported.
@@ -792,6 +808,14 @@ impl<'t> Ctx<'t> {
                 return true;
             }
         }
+        // One connection or transaction handed in as an argument: its statements queue.
+        if self.chain_args(t, call).iter().any(|r| {
+            let last = norm(r.rsplit(['.', ':']).next().unwrap_or(r));
+            CONNECTIONS.contains(&last.as_str())
+                || CONNECTIONS.iter().any(|c| c.len() > 3 && last.ends_with(c))
+        }) {
+            return true;
+        }
         // Rust: an argument that is a `&mut` parameter (`pool: &mut DbPool`) is reborrowed
         // exclusively for the whole await.
         if let Some(f) = self.enclosing_function(call)
@@ -1030,11 +1054,15 @@ impl<'t> Ctx<'t> {
                 return None;
             }
         }
-        // Paced loops: a sleep or rate limiter anywhere in the body (closures included).
+        // Paced loops: a sleep or rate limiter anywhere in the body (closures included); and
+        // batch jobs that report progress per item (`progress.Report(done / total)`).
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
             if self.sem.call_kinds.contains(&n.kind())
-                && PACING.contains(&self.call_word(t, n).as_str())
+                && (PACING.contains(&self.call_word(t, n).as_str())
+                    || (self.sem.callee)(n).is_some_and(|c| {
+                        text(c, self.src).to_ascii_lowercase().contains("progress")
+                    }))
             {
                 return None;
             }
