@@ -22,6 +22,11 @@ const EXIT_FINDINGS: u8 = 1;
 /// Usage error, missing path, bad configuration or rule file, or internal error.
 const EXIT_ERROR: u8 = 2;
 
+/// mimalloc: the engine allocates many small vectors per file; glibc's allocator makes
+/// threads contend for them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

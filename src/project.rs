@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use regex::Regex;
 
@@ -44,6 +44,14 @@ impl std::fmt::Display for Version {
     }
 }
 
+/// A regex compiled once per process.
+macro_rules! static_regex {
+    ($re:expr) => {{
+        static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new($re).expect("regex"));
+        &*RE
+    }};
+}
+
 /// A version the file itself sets: Go's `//go:build go1.21` line fixes the language version
 /// of that file.
 pub fn file_version(lang: Language, source: &str) -> Option<Version> {
@@ -53,7 +61,7 @@ pub fn file_version(lang: Language, source: &str) -> Option<Version> {
     // Build constraints come before the package clause.
     let head = source.split("\npackage ").next().unwrap_or("");
     let line = head.lines().find(|l| l.starts_with("//go:build "))?;
-    let re = Regex::new(r"\bgo(1\.\d+)\b").expect("regex");
+    let re = static_regex!(r"\bgo(1\.\d+)\b");
     // The highest go1.N the line requires is the version the file builds with.
     re.captures_iter(line)
         .filter_map(|c| Version::parse(&c[1]))
@@ -71,20 +79,30 @@ impl Projects {
     /// build file upward that names one (the walk stops at a repository root).
     pub fn target_version(&self, lang: Language, file: &Path) -> Option<Version> {
         let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         let key = (lang.version_family(), dir.clone());
         if let Some(v) = self.cache.lock().expect("cache lock").get(&key) {
             return *v;
         }
-        let mut found = None;
-        let mut cur = Some(dir.as_path());
-        while let Some(d) = cur {
-            found = dir_version(lang, d);
-            if found.is_some() || d.join(".git").exists() {
-                break;
-            }
-            cur = d.parent();
+        let real = std::fs::canonicalize(&dir).unwrap_or(dir);
+        let found = self.resolved(lang, &real);
+        self.cache.lock().expect("cache lock").insert(key, found);
+        found
+    }
+
+    /// The version for a (canonical) directory: its own build files', else its parent's, up
+    /// to a repository root. Every directory on the way is cached, so sibling folders share
+    /// the walk.
+    fn resolved(&self, lang: Language, dir: &Path) -> Option<Version> {
+        let key = (lang.version_family(), dir.to_path_buf());
+        if let Some(v) = self.cache.lock().expect("cache lock").get(&key) {
+            return *v;
         }
+        let own = dir_version(lang, dir);
+        let found = match (own, dir.parent()) {
+            (Some(v), _) => Some(v),
+            (None, Some(parent)) if !dir.join(".git").exists() => self.resolved(lang, parent),
+            _ => None,
+        };
         self.cache.lock().expect("cache lock").insert(key, found);
         found
     }
@@ -122,7 +140,7 @@ fn dir_version(lang: Language, dir: &Path) -> Option<Version> {
 
 /// The lowest version a requirement such as `>=3.9,<4`, `^3.10`, `~=3.8` or `3.11.*` admits.
 fn lowest_admitted(spec: &str) -> Option<Version> {
-    let re = Regex::new(r"(>=|\^|~=|~|==|>)?\s*v?(\d+(?:\.\d+)?)").expect("regex");
+    let re = static_regex!(r"(>=|\^|~=|~|==|>)?\s*v?(\d+(?:\.\d+)?)");
     spec.split([',', '|'])
         .filter_map(|part| {
             let part = part.trim();
@@ -159,7 +177,7 @@ fn pyproject_python(text: &str) -> Option<Version> {
 }
 
 fn python_requires(text: &str) -> Option<Version> {
-    let re = Regex::new(r#"python_requires\s*=\s*['"]?([^'"\n]+)"#).expect("regex");
+    let re = static_regex!(r#"python_requires\s*=\s*['"]?([^'"\n]+)"#);
     lowest_admitted(&re.captures(text)?[1])
 }
 
@@ -169,7 +187,7 @@ fn node_engine(text: &str) -> Option<Version> {
 }
 
 fn go_mod(text: &str) -> Option<Version> {
-    let re = Regex::new(r"(?m)^go\s+(\d+\.\d+)").expect("regex");
+    let re = static_regex!(r"(?m)^go\s+(\d+\.\d+)");
     Version::parse(&re.captures(text)?[1])
 }
 
@@ -202,7 +220,7 @@ fn csharp_framework(dir: &Path) -> Option<Version> {
         .collect();
     files.sort();
     files.push(dir.join("Directory.Build.props"));
-    let tag = Regex::new(r"<TargetFrameworks?>\s*([^<]+?)\s*</TargetFrameworks?>").expect("regex");
+    let tag = static_regex!(r"<TargetFrameworks?>\s*([^<]+?)\s*</TargetFrameworks?>");
     files.iter().find_map(|f| {
         let text = std::fs::read_to_string(f).ok()?;
         let c = tag.captures(&text)?;
@@ -231,6 +249,9 @@ fn dotnet_version(moniker: &str) -> Option<Version> {
 }
 
 fn maven_release(pom: &str) -> Option<Version> {
+    if pom.is_empty() {
+        return None;
+    }
     for tag in [
         "maven.compiler.release",
         "release",
@@ -266,18 +287,20 @@ fn maven_release(pom: &str) -> Option<Version> {
 }
 
 fn gradle_release(build: &str) -> Option<Version> {
+    if build.is_empty() {
+        return None;
+    }
     let patterns = [
-        r"JavaLanguageVersion\.of\(\s*(\d+)\s*\)",
-        r"jvmToolchain\(\s*(\d+)\s*\)",
-        r"release\s*(?:=|\.set\()\s*(\d+)",
-        r#"(?:source|target)Compatibility\s*=\s*['"]?(?:JavaVersion\.VERSION_)?(\d+(?:[._]\d+)?)"#,
+        static_regex!(r"JavaLanguageVersion\.of\(\s*(\d+)\s*\)"),
+        static_regex!(r"jvmToolchain\(\s*(\d+)\s*\)"),
+        static_regex!(r"release\s*(?:=|\.set\()\s*(\d+)"),
+        static_regex!(
+            r#"(?:source|target)Compatibility\s*=\s*['"]?(?:JavaVersion\.VERSION_)?(\d+(?:[._]\d+)?)"#
+        ),
     ];
-    patterns.iter().find_map(|p| {
-        Regex::new(p)
-            .expect("regex")
-            .captures(build)
-            .and_then(|c| Version::parse(&c[1]))
-    })
+    patterns
+        .iter()
+        .find_map(|re| re.captures(build).and_then(|c| Version::parse(&c[1])))
 }
 
 #[cfg(test)]

@@ -15,6 +15,11 @@ use ravel::language::Language;
 use ravel::rng::Rng;
 use ravel::rule::set::RuleSet;
 
+/// mimalloc: the engine allocates many small vectors per file; glibc's allocator makes
+/// threads contend for them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {

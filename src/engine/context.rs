@@ -27,6 +27,12 @@ pub struct Reach {
     /// One label per hop inside the helpers.
     pub labels: Vec<Label>,
 }
+/// A chain of calls: each step's call site (first line) and callee text.
+type CallPath = Vec<(Range<usize>, String)>;
+
+/// `reaches` results per (name set address, helper node id).
+type ReachCache = HashMap<(usize, usize), Option<CallPath>>;
+
 /// Loops with a literal bound at least this large count as CPU-heavy.
 const HEAVY_LOOP_BOUND: f64 = 100_000.0;
 
@@ -46,6 +52,14 @@ pub struct Ctx<'t> {
     thread_reached: std::cell::OnceCell<HashMap<usize, Range<usize>>>,
     /// Function node id → whether it starts a server (asked once per candidate and function).
     server_cache: RefCell<HashMap<usize, bool>>,
+    /// Node id → its ancestors, root first: every constraint on a node asks for them.
+    ancestor_cache: RefCell<HashMap<usize, Vec<Node<'t>>>>,
+    /// Node id → its qualified names: many rules test the same callee.
+    resolve_cache: RefCell<HashMap<usize, Vec<String>>>,
+    /// (names, helper id) → the shortest blocking chain from that helper, for `reaches`.
+    reach_cache: RefCell<ReachCache>,
+    /// Node id → the same-file functions a callee may mean.
+    refs_cache: RefCell<HashMap<usize, Vec<Node<'t>>>>,
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
@@ -213,6 +227,10 @@ impl<'t> Ctx<'t> {
             cpu_cache: RefCell::new(HashMap::new()),
             thread_reached: std::cell::OnceCell::new(),
             server_cache: RefCell::new(HashMap::new()),
+            ancestor_cache: RefCell::new(HashMap::new()),
+            resolve_cache: RefCell::new(HashMap::new()),
+            reach_cache: RefCell::new(HashMap::new()),
+            refs_cache: RefCell::new(HashMap::new()),
             loops: iteration::table(lang),
             virtual_threads: HashMap::new(),
         };
@@ -334,6 +352,18 @@ impl<'t> Ctx<'t> {
 
     /// Ancestors of `node`, outermost first, found by descending from the root (no parent chains).
     pub fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if let Some(hit) = self.ancestor_cache.borrow().get(&node.id()) {
+            return hit.clone();
+        }
+        let out = self.walk_to(node);
+        self.ancestor_cache
+            .borrow_mut()
+            .insert(node.id(), out.clone());
+        out
+    }
+
+    /// The path from the root down to `node` (excluded).
+    fn walk_to(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let mut out = Vec::new();
         let mut cur = self.root;
         while cur.id() != node.id() {
@@ -360,10 +390,17 @@ impl<'t> Ctx<'t> {
 
     /// Candidate qualified names of an expression after import resolution.
     pub fn resolve(&self, node: Node) -> Vec<String> {
-        match (self.sem.path)(node, self.src) {
+        if let Some(hit) = self.resolve_cache.borrow().get(&node.id()) {
+            return hit.clone();
+        }
+        let out = match (self.sem.path)(node, self.src) {
             Some(name) => self.resolve_parts(&name.head, &name.rest),
             None => Vec::new(),
-        }
+        };
+        self.resolve_cache
+            .borrow_mut()
+            .insert(node.id(), out.clone());
+        out
     }
 
     /// Resolve a name spelled as text (a base class in a declaration): head, then the rest
@@ -448,7 +485,7 @@ impl<'t> Ctx<'t> {
             return None;
         }
         let here = here.map(|f| f.byte_range());
-        let visible = |b: &&super::semantics::Binding| {
+        let visible = |b: &&super::semantics::Binding<'t>| {
             if strip_self(&b.name, self.sem.self_names) != spelled || b.at.id() == node.id() {
                 return false;
             }
@@ -1163,19 +1200,67 @@ impl<'t> Ctx<'t> {
                 labels: Vec::new(),
             });
         }
-        let mut queue: std::collections::VecDeque<(Node<'t>, Vec<String>, Vec<Label>)> =
-            Default::default();
-        let mut visited = HashSet::new();
+        // The shortest path through one of the same-file helpers the call may mean.
+        let mut best: Option<CallPath> = None;
         for f in self.own_function_refs(node) {
-            if !(self.sem.is_async)(f, self.src) && !self.rewrapped(f) {
-                queue.push_back((f, vec![self.snippet(node)], Vec::new()));
-            }
-        }
-        while let Some((f, hops, labels)) = queue.pop_front() {
-            if !visited.insert(f.id()) || hops.len() > REACH_DEPTH {
+            if (self.sem.is_async)(f, self.src) || self.rewrapped(f) {
                 continue;
             }
-            let helper = hops.last().cloned().unwrap_or_default();
+            if let Some(path) = self.reach_from(names, f)
+                && best.as_ref().is_none_or(|b| path.len() < b.len())
+            {
+                best = Some(path);
+            }
+        }
+        let path = best?;
+        let first = self.snippet(node);
+        let mut hops = vec![first.clone()];
+        let mut labels = Vec::new();
+        for (i, (site, called)) in path.iter().enumerate() {
+            let helper = if i == 0 { &first } else { &path[i - 1].1 };
+            let blocks = if i + 1 == path.len() {
+                ", which blocks"
+            } else {
+                ""
+            };
+            labels.push(Label {
+                range: site.clone(),
+                message: format!("`{helper}` calls `{called}` here{blocks}"),
+            });
+            hops.push(called.clone());
+        }
+        Some(Reach {
+            chain: chain(&hops),
+            labels,
+        })
+    }
+
+    /// The shortest chain of calls from the body of the non-async helper `start` to one of
+    /// `names`, through further same-file helpers: each step's call site (first line) and
+    /// callee text. Cached per file: many call sites name the same helper.
+    fn reach_from(&self, names: &NameSet, start: Node<'t>) -> Option<CallPath> {
+        let key = (names as *const NameSet as usize, start.id());
+        if let Some(hit) = self.reach_cache.borrow().get(&key) {
+            return hit.clone();
+        }
+        let found = self.search_reach(names, start);
+        self.reach_cache.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn search_reach(
+        &self,
+        names: &NameSet,
+        start: Node<'t>,
+    ) -> Option<Vec<(Range<usize>, String)>> {
+        let mut queue: std::collections::VecDeque<(Node<'t>, CallPath)> = Default::default();
+        queue.push_back((start, Vec::new()));
+        let mut visited = HashSet::new();
+        while let Some((f, path)) = queue.pop_front() {
+            // The call into `start` is the first hop.
+            if !visited.insert(f.id()) || path.len() + 1 > REACH_DEPTH {
+                continue;
+            }
             let Some(body) = (self.sem.function_body)(f) else {
                 continue;
             };
@@ -1190,17 +1275,9 @@ impl<'t> Ctx<'t> {
                 {
                     let called = self.snippet(callee);
                     if names.matches_any(&self.resolve(callee)) {
-                        let mut labels = labels.clone();
-                        labels.push(Label {
-                            range: self.head_range(n),
-                            message: format!("`{helper}` calls `{called}` here, which blocks"),
-                        });
-                        let mut hops = hops.clone();
-                        hops.push(called);
-                        return Some(Reach {
-                            chain: chain(&hops),
-                            labels,
-                        });
+                        let mut path = path.clone();
+                        path.push((self.head_range(n), called));
+                        return Some(path);
                     }
                     for g in self.own_function_refs(callee) {
                         if !(self.sem.is_async)(g, self.src)
@@ -1221,14 +1298,9 @@ impl<'t> Ctx<'t> {
                 stack.extend(children.into_iter().rev());
             }
             for (g, called, site) in found_next {
-                let mut hops = hops.clone();
-                hops.push(called.clone());
-                let mut labels = labels.clone();
-                labels.push(Label {
-                    range: self.head_range(site),
-                    message: format!("`{helper}` calls `{called}` here"),
-                });
-                queue.push_back((g, hops, labels));
+                let mut path = path.clone();
+                path.push((self.head_range(site), called));
+                queue.push_back((g, path));
             }
         }
         None
@@ -1308,6 +1380,15 @@ impl<'t> Ctx<'t> {
     /// A plain name never means a method (a def directly in a class body), nor a function
     /// when it is imported.
     fn own_function_refs(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if let Some(hit) = self.refs_cache.borrow().get(&node.id()) {
+            return hit.clone();
+        }
+        let out = self.own_function_refs_uncached(node);
+        self.refs_cache.borrow_mut().insert(node.id(), out.clone());
+        out
+    }
+
+    fn own_function_refs_uncached(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let refs = self.function_refs(node);
         let node = unwrap_parens(node);
         let Some(name) = (self.sem.path)(node, self.src) else {

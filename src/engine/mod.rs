@@ -67,9 +67,15 @@ pub struct Finding {
 struct BoundRule {
     rule: Arc<Rule>,
     match_capture: u32,
-    constraints: Vec<(u32, Vec<Constraint>)>,
+    /// (capture, constraint id, constraint): the id is shared by every rule that states the
+    /// same constraint, so its result on a node is computed once per file.
+    constraints: Vec<(u32, usize, Constraint)>,
     labels: Vec<(u32, String)>,
 }
+
+/// Results of constraints on nodes within one file, by (constraint id, node id): the labels
+/// it contributes and, for `reaches`, the chain; None when it fails.
+type Memo = std::collections::HashMap<(usize, usize), Option<(Vec<Label>, Option<String>)>>;
 
 /// Every rule of one language compiled into one query, with the semantic patterns first.
 pub struct LanguageQuery {
@@ -145,6 +151,9 @@ impl LanguageQuery {
         let names = query.capture_names();
         let index = |name: &str| query.capture_index_for_name(name);
         let mut bound = Vec::new();
+        // Constraint spelling → id: rules that state the same constraint share its results.
+        let mut constraint_ids: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         for (i, rule) in rules.iter().enumerate() {
             let patterns: Vec<usize> = (0..pattern_query.len())
                 .filter(|p| pattern_query[*p] == rule_query[i])
@@ -179,17 +188,16 @@ impl LanguageQuery {
             let match_capture = index("match").expect("validated");
             // One constraint per entry, cheapest first: a name test or a context rules most
             // candidates out before a costly word (`reaches`, `has`, `created-by`) runs.
-            let mut constraints: Vec<(u32, Vec<Constraint>)> = rule
-                .constraints
-                .iter()
-                .flat_map(|c| {
-                    let capture = index(&c.capture).expect("validated");
-                    c.constraints
-                        .iter()
-                        .map(move |k| (capture, vec![k.clone()]))
-                })
-                .collect();
-            constraints.sort_by_key(|(_, c)| c.first().map_or(0, Constraint::cost));
+            let mut constraints: Vec<(u32, usize, Constraint)> = Vec::new();
+            for c in &rule.constraints {
+                let capture = index(&c.capture).expect("validated");
+                for k in &c.constraints {
+                    let next = constraint_ids.len();
+                    let id = *constraint_ids.entry(format!("{k:?}")).or_insert(next);
+                    constraints.push((capture, id, k.clone()));
+                }
+            }
+            constraints.sort_by_key(|(_, _, c)| c.cost());
             bound.push(BoundRule {
                 rule: rule.clone(),
                 match_capture,
@@ -257,6 +265,7 @@ impl LanguageQuery {
         }
         let ctx = Ctx::new(self.lang, src, tree.root_node(), facts, file.role);
         let mut seen = HashSet::new();
+        let mut memo = Memo::default();
         let mut out = Vec::new();
         for (rule_idx, captures) in candidates {
             let bound = &self.rules[rule_idx];
@@ -267,7 +276,7 @@ impl LanguageQuery {
             if seen.contains(&(rule_idx, primary.byte_range())) {
                 continue;
             }
-            if let Some(finding) = self.evaluate(&ctx, bound, primary, &captures) {
+            if let Some(finding) = self.evaluate(&ctx, &mut memo, bound, primary, &captures) {
                 seen.insert((rule_idx, primary.byte_range()));
                 out.push(finding);
             }
@@ -275,28 +284,38 @@ impl LanguageQuery {
         (out, exceeded)
     }
 
-    fn evaluate(
+    fn evaluate<'t>(
         &self,
-        ctx: &Ctx,
+        ctx: &Ctx<'t>,
+        memo: &mut Memo,
         bound: &BoundRule,
-        primary: Node,
-        captures: &[(u32, Node)],
+        primary: Node<'t>,
+        captures: &[(u32, Node<'t>)],
     ) -> Option<Finding> {
         let mut labels = Vec::new();
         let mut chain = None;
-        for (capture, constraints) in &bound.constraints {
+        for (capture, id, c) in &bound.constraints {
             // A capture absent from this match (another pattern of the rule) is not constrained.
             let Some(node) = first(captures, *capture) else {
                 continue;
             };
-            for c in constraints {
-                if let Constraint::Reaches(names) = c {
-                    let reach = ctx.reaches(names, node)?;
-                    labels.extend(reach.labels);
-                    chain = Some(reach.chain);
-                } else {
-                    labels.extend(ctx.holds(c, node)?);
+            let key = (*id, node.id());
+            let result = match memo.get(&key) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = if let Constraint::Reaches(names) = c {
+                        ctx.reaches(names, node).map(|r| (r.labels, Some(r.chain)))
+                    } else {
+                        ctx.holds(c, node).map(|l| (l, None))
+                    };
+                    memo.insert(key, r.clone());
+                    r
                 }
+            };
+            let (found, reach_chain) = result?;
+            labels.extend(found);
+            if reach_chain.is_some() {
+                chain = reach_chain;
             }
         }
         for (capture, message) in &bound.labels {
@@ -529,6 +548,30 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
                 "python/time-sleep-in-async-function-copy1"
             ]
         );
+    }
+
+    #[test]
+    fn rules_sharing_constraints_get_the_same_labels_and_chain_from_the_memo() {
+        let rules = RuleSet::embedded().unwrap();
+        let one = rules.only("python/time-sleep-in-async-function").unwrap();
+        let thrice = one.replicated(3);
+        let q = LanguageQuery::build(Language::Python, thrice.rules()).unwrap();
+        let src = "import time\n\ndef nap():\n    time.sleep(1)\n\nasync def f():\n    nap()\n";
+        let tree =
+            crate::check::parse(Language::Python, src, std::time::Duration::from_secs(5)).unwrap();
+        let (findings, _) = q.run(&tree, src.as_bytes(), &FileInfo::default());
+        assert_eq!(findings.len(), 3, "{findings:?}");
+        assert!(
+            findings[0].message.contains("f → nap → time.sleep"),
+            "{}",
+            findings[0].message
+        );
+        assert!(!findings[0].labels.is_empty());
+        for f in &findings[1..] {
+            assert_eq!(f.message, findings[0].message);
+            assert_eq!(f.labels, findings[0].labels);
+            assert_eq!(f.range, findings[0].range);
+        }
     }
 
     #[test]

@@ -612,7 +612,7 @@ mod tests {
                    void M() { Load(); this.Load(); var t = Load(); t.Wait(); Fire(); Both(1); Other(); x.Load(); } }";
         with_ctx(src, |ctx, root| {
             let result = Constraint::Is(vec![Property::AsyncResult], false);
-            let holds = |n: Node| ctx.holds(&result, n).is_some();
+            let holds = |n| ctx.holds(&result, n).is_some();
             assert!(holds(call(root, src, "Load")));
             assert!(holds(call(root, src, "this.Load")));
             let t = call(root, src, "t.Wait")

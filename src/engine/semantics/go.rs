@@ -1323,7 +1323,7 @@ mod tests {
         });
     }
 
-    fn is(ctx: &Ctx, p: Property, node: Node) -> bool {
+    fn is<'t>(ctx: &Ctx<'t>, p: Property, node: Node<'t>) -> bool {
         ctx.holds(&Constraint::Is(vec![p], false), node).is_some()
     }
 
