@@ -2,7 +2,8 @@
 //! every language, through decoding, parsing, every rule, suppressions and all output formats
 //! must never panic, and every position must stay inside the file.
 //! `RAVEL_FUZZ_ITERATIONS=N` (default 4) sets the mutations per fixture and the random inputs
-//! per language (32 times N).
+//! per language (32 times N); `RAVEL_FUZZ_SEED=S` (default 0) explores other inputs, for long
+//! runs. A failure names the seed, the input and the file that reproduce it.
 
 use std::path::Path;
 
@@ -140,6 +141,10 @@ fn arbitrary_bytes_and_mutated_fixtures_never_break_a_check() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
+    let base: u64 = std::env::var("RAVEL_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let engine = Engine::new(RuleSet::embedded().unwrap());
     let mut executions = 0usize;
     for (seed, (rel, text)) in EMBEDDED_FIXTURES.iter().enumerate() {
@@ -147,17 +152,25 @@ fn arbitrary_bytes_and_mutated_fixtures_never_break_a_check() {
             continue;
         };
         let path = Path::new("src").join(rel);
-        let mut rng = Choices(Rng(0x9e37_79b9_7f4a_7c15 ^ (seed as u64 + 1)));
+        let mut rng = Choices(Rng(0x9e37_79b9_7f4a_7c15
+            ^ (seed as u64 + 1)
+            ^ base.rotate_left(32)));
         for i in 0..n {
             let bytes = mutate(&mut rng, text.as_bytes());
-            check_one(&engine, lang, &path, bytes, &format!("{rel} mutation {i}"));
+            check_one(
+                &engine,
+                lang,
+                &path,
+                bytes,
+                &format!("{rel} mutation {i} (seed {base})"),
+            );
             executions += 1;
         }
     }
     for (k, lang) in Language::ALL.iter().enumerate() {
         let ext = lang.extensions()[0];
         let path = Path::new("src").join(format!("random.{ext}"));
-        let mut rng = Choices(Rng(0x5151_5151 + k as u64));
+        let mut rng = Choices(Rng((0x5151_5151 + k as u64) ^ base.rotate_left(32)));
         for i in 0..32 * n {
             let len = rng.below(400);
             let bytes: Vec<u8> = (0..len)
@@ -174,10 +187,10 @@ fn arbitrary_bytes_and_mutated_fixtures_never_break_a_check() {
                 *lang,
                 &path,
                 bytes,
-                &format!("random {} input {i}", lang.id()),
+                &format!("random {} input {i} (seed {base})", lang.id()),
             );
             executions += 1;
         }
     }
-    eprintln!("fuzz: {executions} executions, no failures");
+    eprintln!("fuzz: {executions} executions (seed {base}), no failures");
 }

@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use super::{Ctx, unwrap_parens};
 use crate::diagnostic::Label;
-use crate::engine::semantics::{children, named_children, text};
+use crate::engine::semantics::{children, mentions, named_children, text};
 use crate::language::Language;
 
 /// The node kinds and fields of loops, awaits and assignments in one language.
@@ -1458,10 +1458,16 @@ impl<'t> Ctx<'t> {
                 .iter()
                 .find(|b| b.value.id() == f.id())
                 .map(|b| b.name.as_str());
-            return !(batchy(&path.head)
+            if batchy(&path.head)
                 || named.is_some_and(batchy)
                 || handed_to.is_some_and(batchy)
-                || binding.is_some_and(batchy));
+                || binding.is_some_and(batchy)
+            {
+                return false;
+            }
+            // A private helper whose every caller in the file hands it a bounded collection
+            // (`buildLanguage(plugins)` with `plugins` from module state) is bounded too.
+            return !self.callers_pass_bounded(t, f, &path.head, depth);
         }
         if !path.rest.is_empty() {
             // `payload.items`: as unbounded as the object it is read from.
@@ -1472,6 +1478,73 @@ impl<'t> Ctx<'t> {
             Some(b) => self.unbounded_at(t, b.value, depth + 1),
             None => false,
         }
+    }
+
+    /// Is `f` a helper no other file can call (JavaScript/TypeScript: not exported; Python:
+    /// a `_private` name), called in this file at least once, and does every call pass a
+    /// bounded value for parameter `param`?
+    fn callers_pass_bounded(&self, t: &LoopTable, f: Node<'t>, param: &str, depth: usize) -> bool {
+        let Some(name) = f
+            .child_by_field_name("name")
+            .map(|n| text(n, self.src).to_string())
+            .or_else(|| {
+                self.facts
+                    .bindings
+                    .iter()
+                    .find(|b| b.value.id() == f.id())
+                    .map(|b| b.name.clone())
+            })
+        else {
+            return false;
+        };
+        let private = match self.lang {
+            Language::JavaScript | Language::TypeScript | Language::Tsx => {
+                let exported_here = self
+                    .ancestors(f)
+                    .iter()
+                    .any(|a| a.kind() == "export_statement");
+                // `module.exports = { name }`, `exports.name = name`, `export { name }`.
+                let source = String::from_utf8_lossy(self.src);
+                let exported_later = source.lines().any(|l| {
+                    (l.contains("exports") || l.trim_start().starts_with("export"))
+                        && l.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                            .any(|w| w == name)
+                });
+                !exported_here && !exported_later
+            }
+            Language::Python => name.starts_with('_') && !name.starts_with("__"),
+            _ => false,
+        };
+        if !private {
+            return false;
+        }
+        let Some(index) = f
+            .child_by_field_name("parameters")
+            .map(named_children)
+            .and_then(|ps| ps.iter().position(|p| mentions(*p, param, self.src)))
+        else {
+            return false;
+        };
+        let mut calls = 0;
+        let mut stack = vec![self.root];
+        while let Some(n) = stack.pop() {
+            if self.sem.call_kinds.contains(&n.kind())
+                && let Some(callee) = (self.sem.callee)(n)
+                && self.function_refs(callee).iter().any(|g| g.id() == f.id())
+            {
+                calls += 1;
+                let arg = n
+                    .child_by_field_name(t.arguments_field)
+                    .map(named_children)
+                    .and_then(|a| a.into_iter().filter(|a| a.kind() != "comment").nth(index));
+                match arg {
+                    Some(a) if !self.unbounded_at(t, a, depth + 1) => {}
+                    _ => return false,
+                }
+            }
+            stack.extend(children(n));
+        }
+        calls > 0
     }
 
     /// The head identifier of a member chain.
