@@ -165,6 +165,7 @@ impl FileRole {
             || name.contains(".spec.")
             || stem.starts_with("test_")
             || stem.ends_with("_test")
+            || name.ends_with("_test.go")
             || stem.ends_with("_tests")
             || (stem.ends_with("test") && stem.len() > 4 && name.ends_with(".java"))
             || stem.ends_with("tests") && name.ends_with(".cs");
@@ -1968,6 +1969,7 @@ class B:
             ("src/Latest/Orders.cs", false),
             ("playwright/global-setup.ts", true),
             ("web/cypress/support/commands.js", true),
+            ("server/queue.members_test.go", true),
         ] {
             let role = FileRole::of(std::path::Path::new(path), "");
             assert_eq!(role.test, test, "{path}");

@@ -7,7 +7,7 @@ use super::super::context::Ctx;
 use super::super::names::NameSet;
 use super::{
     Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, any_in_scope, has_keyword,
-    member_path, named_children, root_object, text, unquote,
+    member_path, mentions, named_children, root_object, text, unquote,
 };
 
 /// Go's semantics table.
@@ -1114,11 +1114,43 @@ fn result_has_error(function: Node, src: &[u8]) -> bool {
     match result.kind() {
         "type_identifier" => text(result, src) == "error",
         "parameter_list" => named_children(result).into_iter().any(|p| {
-            p.child_by_field_name("type")
-                .is_some_and(|t| t.kind() == "type_identifier" && text(t, src) == "error")
+            let is_error = p
+                .child_by_field_name("type")
+                .is_some_and(|t| t.kind() == "type_identifier" && text(t, src) == "error");
+            // `func loop() (err error) { defer func() { s.loopErr = err }() ... }`: the
+            // function hands its own error on; the caller has nothing to check.
+            let handed_on = p
+                .child_by_field_name("name")
+                .is_some_and(|name| deferred_use(function, text(name, src), src));
+            is_error && !handed_on
         }),
         _ => false,
     }
+}
+
+/// Does a deferred closure in the function's own body (not a nested one's) mention `name`?
+fn deferred_use(function: Node, name: &str, src: &[u8]) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    // Newer grammars wrap a block's statements in a `statement_list`.
+    let statements: Vec<Node> = named_children(body)
+        .into_iter()
+        .flat_map(|n| {
+            if n.kind() == "statement_list" {
+                named_children(n)
+            } else {
+                vec![n]
+            }
+        })
+        .collect();
+    statements.into_iter().any(|st| {
+        st.kind() == "defer_statement"
+            && named_children(st).into_iter().any(|call| {
+                call.child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "func_literal" && mentions(f, name, src))
+            })
+    })
 }
 
 const PURE_CALLS: &[&str] = &[
