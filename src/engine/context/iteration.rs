@@ -324,6 +324,27 @@ const CONNECTIONS: &[&str] = &[
     "page",
 ];
 
+/// Parts of compound names (normalised) that say a read also writes: `resolveAndAdd`,
+/// `getOrCreate`, `fetchAndStore`.
+const COMPOUND_WRITES: &[&str] = &[
+    "andadd",
+    "andsave",
+    "andset",
+    "andstore",
+    "andupdate",
+    "andinsert",
+    "andwrite",
+    "andput",
+    "andcache",
+    "andappend",
+    "andpush",
+    "orcreate",
+    "orinsert",
+    "orupdate",
+    "oradd",
+    "orset",
+];
+
 /// Prefixes of calls (normalised) that read or compute and change nothing: the work that can
 /// safely overlap. Writes in a loop (`save`, `join`, `give`, `insert`) often rely on their
 /// order, and calls of callbacks (`fn(ctx)`) run hooks in order; neither is reported.
@@ -934,7 +955,9 @@ impl<'t> Ctx<'t> {
         let mut cur = call;
         for _ in 0..8 {
             let word = self.call_word(t, cur);
-            if READS.iter().any(|r| word.starts_with(r)) {
+            if READS.iter().any(|r| word.starts_with(r))
+                && !COMPOUND_WRITES.iter().any(|w| word.contains(w))
+            {
                 return true;
             }
             let Some((object, _)) = (self.sem.callee)(cur).and_then(|c| self.member_parts(t, c))
