@@ -68,8 +68,7 @@ pub enum OutputFormat {
 /// Arguments of `ravel check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Files or directories to check.
-    #[arg(default_value = ".")]
+    /// Files or directories to check (default: the working directory).
     pub paths: Vec<PathBuf>,
     /// A directory of extra rules laid out as <language>/<rule-id>.toml (repeatable).
     #[arg(long = "rules", value_name = "DIR")]

@@ -258,8 +258,10 @@ impl Config {
 
     /// `path` relative to the configuration's folder (as given when it is outside).
     fn relative(&self, path: &Path) -> PathBuf {
-        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let (path_abs, root_abs) = (abs(path), abs(&self.root));
+        let (path_abs, root_abs) = (
+            crate::report::paths::absolute(path),
+            crate::report::paths::absolute(&self.root),
+        );
         match path_abs.strip_prefix(&root_abs) {
             Ok(rel) => rel.to_path_buf(),
             Err(_) => path.to_path_buf(),
@@ -403,7 +405,7 @@ impl Configs {
         if let Some(c) = &self.fixed {
             return c.clone();
         }
-        let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let abs = crate::report::paths::absolute(dir);
         if let Some(c) = self.cache.lock().expect("config cache").get(&abs) {
             return c.clone();
         }
@@ -415,7 +417,8 @@ impl Configs {
         found
     }
 
-    /// The configuration for `file`.
+    /// The configuration for `file` (`c.py` and `./c.py` alike: the walk starts from the
+    /// absolute folder).
     pub fn for_file(&self, file: &Path) -> Arc<Config> {
         self.for_dir(file.parent().unwrap_or(Path::new(".")))
     }

@@ -115,6 +115,39 @@ pub fn rule_markdown(rule: &Rule) -> String {
     out
 }
 
+/// The same help as plain text (SARIF `help.text`): no fences, heading marks, backticks or
+/// emphasis; code blocks indented by four spaces.
+pub fn rule_text(rule: &Rule) -> String {
+    plain_text(&rule_markdown(rule))
+}
+
+/// Markdown to plain text, for the subset `rule_markdown` writes.
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            let _ = writeln!(out, "    {line}");
+            continue;
+        }
+        let line = line.trim_start_matches('#').trim_start();
+        let mut in_tick = false;
+        for c in line.chars() {
+            match c {
+                '`' => in_tick = !in_tick,
+                '*' if !in_tick => {}
+                c => out.push(c),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// When a version-bounded rule runs, in words.
 fn version_range(rule: &Rule) -> Option<String> {
     let name = version_name(&rule.dir);
@@ -200,5 +233,19 @@ pub fn find<'r>(rules: &'r [Arc<Rule>], name: &str) -> Result<&'r Arc<Rule>, Str
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_drops_markup_but_keeps_code() {
+        let md = "# go/x\n\n## Why\n\nUse `fs.*Sync` *never*.\n\n```go\nx := *p\n```\n";
+        assert_eq!(
+            plain_text(md),
+            "go/x\n\nWhy\n\nUse fs.*Sync never.\n\n    x := *p\n"
+        );
     }
 }

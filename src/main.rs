@@ -92,6 +92,32 @@ fn run_check(args: CheckArgs) -> Result<u8, String> {
             args.parse_timeout
         ));
     }
+    if args.statistics
+        && matches!(
+            args.output_format,
+            OutputFormat::Sarif | OutputFormat::Github
+        )
+    {
+        return Err(format!(
+            "--statistics prints a table (JSON with --output-format json), not {}; write SARIF alongside with --sarif-output FILE",
+            if args.output_format == OutputFormat::Sarif {
+                "SARIF"
+            } else {
+                "GitHub annotations"
+            }
+        ));
+    }
+    // `.` and `-` (what editors and wrappers often add) mean standard input here too.
+    if args.stdin_filename.is_some()
+        && args
+            .paths
+            .iter()
+            .any(|p| p.as_os_str() != "." && p.as_os_str() != "-")
+    {
+        return Err(
+            "--stdin-filename checks standard input: give it no paths to check as well".into(),
+        );
+    }
     let stdin = match &args.stdin_filename {
         Some(path) => {
             let mut bytes = Vec::new();
@@ -107,7 +133,11 @@ fn run_check(args: CheckArgs) -> Result<u8, String> {
         None => None,
     };
     let options = Options {
-        paths: args.paths.clone(),
+        paths: if args.paths.is_empty() {
+            vec![std::path::PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        },
         rule_dirs: args.rules.clone(),
         threads: args.threads,
         limits: Limits {

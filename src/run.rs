@@ -167,8 +167,10 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
             || Language::ALL
                 .iter()
                 .any(|l| sel.eq_ignore_ascii_case(l.id()) || sel.eq_ignore_ascii_case(l.name()))
-            || sel == crate::suppress::UNUSED
-            || sel == crate::suppress::UNKNOWN
+            || [crate::suppress::UNUSED, crate::suppress::UNKNOWN]
+                .iter()
+                .any(|id| sel == *id || id.strip_prefix("ravel/") == Some(sel))
+            || sel == "ravel"
     };
     for config in configs.loaded() {
         config.validate(&known).map_err(|e| e.to_string())?;

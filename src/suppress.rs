@@ -29,6 +29,8 @@ struct Suppression {
     range: Range<usize>,
     /// Which names suppressed something.
     used: Vec<bool>,
+    /// Written without rule names (`ravel: ignore`, `ignore[]`): it suppresses nothing.
+    nameless: bool,
 }
 
 /// A cheap test before any work: can `source` hold a suppression at all?
@@ -41,14 +43,16 @@ fn collect(tree: &Tree, source: &str) -> Vec<Suppression> {
     if !may_have_suppressions(source) {
         return Vec::new();
     }
-    let re = Regex::new(r"ravel:\s*(ignore|ignore-file)\[([^\]]*)\]").expect("valid regex");
+    let re = Regex::new(r"ravel:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?").expect("valid regex");
     let mut out = Vec::new();
     let mut stack = vec![tree.root_node()];
     while let Some(n) = stack.pop() {
         if n.kind().contains("comment") {
             let text = &source[n.byte_range()];
             for c in re.captures_iter(text) {
-                let names: Vec<String> = c[2]
+                let names: Vec<String> = c
+                    .get(2)
+                    .map_or("", |m| m.as_str())
                     .split(',')
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
@@ -56,6 +60,7 @@ fn collect(tree: &Tree, source: &str) -> Vec<Suppression> {
                 let line = (&c[1] == "ignore").then(|| target_line(source, n));
                 out.push(Suppression {
                     used: vec![false; names.len()],
+                    nameless: names.is_empty(),
                     names,
                     line,
                     range: n.byte_range(),
@@ -76,7 +81,11 @@ fn target_line(source: &str, comment: Node) -> usize {
     let start = comment.start_byte();
     let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
     let own = comment.start_position().row + 1;
-    if !source[line_start..start].trim().is_empty() {
+    let end = comment.end_byte();
+    let line_end = source[end..].find('\n').map_or(source.len(), |p| end + p);
+    // Code before the comment (`x += 1  # ravel: ...`) or after it on the same line
+    // (`/* ravel: ... */ x += 1`): the comment is about its own line.
+    if !source[line_start..start].trim().is_empty() || !source[end..line_end].trim().is_empty() {
         return own;
     }
     let after = comment.end_position().row + 1;
@@ -113,8 +122,13 @@ pub fn apply(
     let mut kept = Vec::new();
     for d in diagnostics {
         let mut suppressed = false;
+        // A finding spanning several lines may be suppressed at the end of any of them.
+        let last_line = d.line
+            + source[d.range.start..d.range.end.min(source.len())]
+                .matches('\n')
+                .count();
         for s in &mut sups {
-            if s.line.is_some_and(|l| l != d.line) {
+            if s.line.is_some_and(|l| l < d.line || l > last_line) {
                 continue;
             }
             for (i, name) in s.names.iter().enumerate() {
@@ -130,6 +144,24 @@ pub fn apply(
     }
     let comment = lang.line_comment();
     for s in &sups {
+        if s.nameless {
+            let (line, column) = line_column(source, s.range.start);
+            kept.push(Diagnostic {
+                rule: UNKNOWN.to_string(),
+                pattern: String::new(),
+                severity: Severity::Warning,
+                path: path.to_path_buf(),
+                range: s.range.clone(),
+                line,
+                column,
+                message: "this suppression names no rule, so it suppresses nothing".to_string(),
+                labels: Vec::new(),
+                help: format!("{comment} ravel: ignore[<rule-id>] -- reason"),
+                help_title: "name the rules it is for, by full or bare id:".to_string(),
+                guide_section: String::new(),
+            });
+            continue;
+        }
         for (i, name) in s.names.iter().enumerate() {
             let is_known = known.iter().any(|r| names(name, &r.full_id));
             let did_run = ran.iter().any(|r| names(name, &r.full_id));

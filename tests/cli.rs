@@ -341,8 +341,46 @@ fn inline_suppressions_hide_findings_and_report_unused_and_unknown_ones() {
             counter("    hits += 1")
         ),
     );
-    let out = ravel(&["check", "a.py", "b.py", "c.py"], dir.path());
+    // A block comment before the code on the same line; the end of the last line of a
+    // finding that spans several lines.
+    write(
+        dir.path(),
+        "e.js",
+        "const fs = require('fs');\nasync function a() {\n  /* ravel: ignore[sync-fs-call-on-event-loop] */ fs.readFileSync('a');\n}\nasync function b() {\n  fs.readFileSync(\n    'b'); // ravel: ignore[sync-fs-call-on-event-loop]\n}\n",
+    );
+    let out = ravel(&["check", "a.py", "b.py", "c.py", "e.js"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A suppression that names no rule suppresses nothing, and says so.
+    write(
+        dir.path(),
+        "f.py",
+        &counter("    hits += 1  # ravel: ignore"),
+    );
+    let out = ravel(&["check", "--color", "never", "f.py"], dir.path());
+    let text = stdout(&out);
+    assert!(
+        text.contains("error[python/unlocked-shared-counter]"),
+        "{text}"
+    );
+    assert!(text.contains("names no rule"), "{text}");
+    // The suppression findings can be selected by bare id.
+    let out = ravel(
+        &[
+            "check",
+            "--ignore",
+            "unknown-suppression,unlocked-shared-counter",
+            "f.py",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     // Unused (nothing on that line) and unknown (no such rule) suppressions are warnings.
     write(

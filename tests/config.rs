@@ -127,6 +127,53 @@ fn the_nearest_configuration_applies_and_the_command_line_overrides_it() {
 }
 
 #[test]
+fn a_configuration_above_the_working_directory_applies_to_relative_paths() {
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "ravel.toml",
+        "select = [\"python\"]\nextend-exclude = [\"gen\"]\n",
+    );
+    write(root, "web/other.js", HANDLER);
+    write(root, "gen/made.py", COUNTER);
+    let web = root.join("web");
+    // `.`, a bare file name and standard input all find the root's configuration.
+    for args in [
+        vec!["check", "--output-format", "concise", "."],
+        vec!["check", "--output-format", "concise", "other.js"],
+        vec![
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "x.js",
+        ],
+    ] {
+        let out = ravel_env(&args, &web, &[], Some(HANDLER));
+        assert_eq!(
+            findings(&out),
+            Vec::<String>::new(),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    // `--force-exclude` applies the root's excludes to a bare name from inside the folder.
+    let out = ravel(
+        &[
+            "check",
+            "--force-exclude",
+            "--output-format",
+            "concise",
+            "made.py",
+        ],
+        &root.join("gen"),
+    );
+    assert_eq!(findings(&out), Vec::<String>::new(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("excluded"), "{}", stderr(&out));
+}
+
+#[test]
 fn per_file_ignores_severity_and_excludes() {
     let dir = project();
     let root = dir.path();

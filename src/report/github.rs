@@ -31,7 +31,8 @@ pub fn emit(out: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
             writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                property(&f.path.to_string_lossy()),
+                // GitHub places annotations by path from the repository root.
+                property(&super::paths::relative_path(&f.path)),
                 d.line,
                 d.column,
                 end.line,

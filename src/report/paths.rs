@@ -20,8 +20,7 @@ pub fn srcroot() -> &'static Path {
 /// A path as a URI reference: (`src/app.py` relative to the root, true) or, outside the root,
 /// (`file:///abs/path`, false). Characters outside RFC 3986's unreserved set are escaped.
 pub fn relative_uri(path: &Path) -> (String, bool) {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let abs = normalize(&abs);
+    let abs = absolute(path);
     match abs.strip_prefix(srcroot()) {
         Ok(rel) => (encode(&slashes(rel)), true),
         Err(_) => (format!("file://{}", encode(&slashes(&abs))), false),
@@ -37,9 +36,26 @@ pub fn srcroot_uri() -> String {
     s
 }
 
-fn normalize(p: &Path) -> PathBuf {
+/// A path relative to the project root with `/` separators (`src/app.py`), or as given when
+/// it is outside the root: file names in GitHub annotations.
+pub fn relative_path(path: &Path) -> String {
+    match absolute(path).strip_prefix(srcroot()) {
+        Ok(rel) => slashes(rel),
+        Err(_) => slashes(path),
+    }
+}
+
+/// A path made absolute without `.` or `..` components, so walking its parents sees every real
+/// folder: `""` (the folder of a bare `c.py`) and `.` are the working directory.
+pub fn absolute(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
-    for c in p.components() {
+    for c in abs.components() {
         match c {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::paths::{relative_uri, srcroot_uri};
 use super::position::position;
 use crate::diagnostic::Severity;
-use crate::explain::{pattern_title, rule_markdown};
+use crate::explain::{pattern_title, rule_markdown, rule_text};
 use crate::language::Language;
 use crate::run::RunResult;
 use crate::suppress::{UNKNOWN, UNUSED};
@@ -75,7 +75,7 @@ pub fn log(result: &RunResult) -> Value {
             "name": pascal(&r.full_id),
             "shortDescription": { "text": r.summary },
             "fullDescription": { "text": r.guide.why },
-            "help": { "text": help, "markdown": help },
+            "help": { "text": rule_text(r), "markdown": help },
             "defaultConfiguration": { "level": level(r.severity) },
             "properties": {
                 "tags": tags,

@@ -133,11 +133,22 @@ pub fn cut(lang: Language, text: &str, dir: &str, id: &str) -> Option<String> {
         body.push(format!("{}...", indent_of(lines[start])));
     }
     body.extend(clean(start, end));
+    // A declaration and its body (C#'s `class X` and the `{ ... }` on the next line) end on
+    // the same line: close it once.
+    let mut closed = std::collections::HashSet::new();
     for a in enclosing.iter().rev() {
         let last = lines[a.end_position().row];
-        if a.end_position().row > end && matches!(last.trim(), "}" | "};" | "end") {
+        if a.end_position().row > end
+            && matches!(last.trim(), "}" | "};" | "end")
+            && closed.insert(a.end_position().row)
+        {
             if a.end_position().row > end + 1 {
-                body.push(format!("{}...", indent_of(lines[end])));
+                let unit = if lines[end].starts_with('\t') {
+                    "\t"
+                } else {
+                    "    "
+                };
+                body.push(format!("{}{unit}...", indent_of(last)));
             }
             body.push(last.to_string());
         }
