@@ -204,14 +204,27 @@ impl Config {
             .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
         let root = path.parent().unwrap_or(Path::new("."));
         let located = |e: toml::de::Error| {
-            let line = e.span().map_or(0, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            });
-            ConfigError(format!(
-                "{}:{line}: {}",
-                path.display(),
-                e.message().trim_end()
-            ))
+            let start = e.span().map_or(0, |s| s.start.min(text.len()));
+            let line = text[..start].matches('\n').count() + 1;
+            // Name the key when the message does not (`unknown variant`, `invalid type`): the
+            // key that line assigns, inside its table.
+            let message = e.message().trim_end();
+            let line_text = text.lines().nth(line - 1).unwrap_or("");
+            let key = line_text
+                .split_once('=')
+                .map(|(k, _)| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty() && !message.contains(&format!("`{k}`")));
+            let table = text[..start]
+                .lines()
+                .rev()
+                .find(|l| l.trim_start().starts_with('['))
+                .map(|l| l.trim().trim_matches(['[', ']']).to_string());
+            let key = match (key, table) {
+                (Some(k), Some(t)) => format!("`{t}.{k}`: "),
+                (Some(k), None) => format!("`{k}`: "),
+                _ => String::new(),
+            };
+            ConfigError(format!("{}:{line}: {key}{message}", path.display()))
         };
         let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         let file: ConfigFile = if is_pyproject {

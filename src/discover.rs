@@ -33,8 +33,9 @@ pub enum WalkProblem {
     Missing(PathBuf),
     /// A path named explicitly whose extension ravel does not know.
     UnknownLanguage(PathBuf),
-    /// An error while walking (permissions, symlink loops).
-    Error(String),
+    /// An error while walking (permissions, symlink loops, broken links): the path when
+    /// known, and the error.
+    Error(Option<PathBuf>, String),
     /// A path named explicitly but excluded by the configuration (`--force-exclude`).
     Excluded(PathBuf),
 }
@@ -107,10 +108,10 @@ pub fn discover_with(paths: &[PathBuf], excluded: Exclusion, force_exclude: bool
                             && match std::fs::metadata(e.path()) {
                                 Ok(m) => m.is_file(),
                                 Err(err) => {
-                                    out.problems.push(WalkProblem::Error(format!(
-                                        "{}: {err}",
-                                        e.path().display()
-                                    )));
+                                    out.problems.push(WalkProblem::Error(
+                                        Some(clean(e.path())),
+                                        err.to_string(),
+                                    ));
                                     false
                                 }
                             });
@@ -121,7 +122,7 @@ pub fn discover_with(paths: &[PathBuf], excluded: Exclusion, force_exclude: bool
                         });
                     }
                 }
-                Err(err) => out.problems.push(WalkProblem::Error(err.to_string())),
+                Err(err) => out.problems.push(WalkProblem::Error(None, err.to_string())),
             }
         }
     }

@@ -265,7 +265,13 @@ pub fn run(opts: Options) -> Result<RunResult, String> {
                 "excluded by the configuration; skipped".to_string(),
                 Some("excluded"),
             ),
-            WalkProblem::Error(e) => (PathBuf::new(), Severity::Warning, e, Some("unreadable")),
+            // Worded like a file that could not be read when checked.
+            WalkProblem::Error(path, e) => (
+                path.unwrap_or_default(),
+                Severity::Warning,
+                format!("skipped (unreadable): {e}"),
+                Some("unreadable"),
+            ),
         };
         if let Some(r) = reason {
             *summary.skipped.entry(r.to_string()).or_default() += 1;

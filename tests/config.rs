@@ -252,6 +252,16 @@ fn a_bad_configuration_exits_2_naming_file_line_and_key() {
         err.contains("ravel.toml:2:") && err.contains("`ignore`") && err.contains("no-such-rule"),
         "{err}"
     );
+    // Values of the wrong type or out of range name their key too.
+    write(root, "ravel.toml", "select = \"python\"\n");
+    let err = stderr(&ravel(&["check", "."], root));
+    assert!(
+        err.contains("ravel.toml:1: `select`: invalid type"),
+        "{err}"
+    );
+    write(root, "ravel.toml", "[severity]\n\"python\" = \"fatal\"\n");
+    let err = stderr(&ravel(&["check", "."], root));
+    assert!(err.contains("ravel.toml:2: `severity.python`"), "{err}");
     write(root, "ravel.toml", "");
     write(
         root,
