@@ -143,72 +143,66 @@ pub fn apply(
         }
     }
     let comment = lang.line_comment();
+    // A finding about the suppression comment itself; `help` is its title, a newline, code.
+    let finding = |s: &Suppression, rule: &str, message: String, help: String| {
+        let (line, column) = line_column(source, s.range.start);
+        let (help_title, help) = help
+            .split_once('\n')
+            .map_or((help.clone(), String::new()), |(t, c)| {
+                (t.to_string(), c.to_string())
+            });
+        Diagnostic {
+            rule: rule.to_string(),
+            pattern: String::new(),
+            severity: Severity::Warning,
+            path: path.to_path_buf(),
+            range: s.range.clone(),
+            line,
+            column,
+            message,
+            labels: Vec::new(),
+            help,
+            help_title,
+            guide_section: String::new(),
+        }
+    };
     for s in &sups {
         if s.nameless {
-            let (line, column) = line_column(source, s.range.start);
-            kept.push(Diagnostic {
-                rule: UNKNOWN.to_string(),
-                pattern: String::new(),
-                severity: Severity::Warning,
-                path: path.to_path_buf(),
-                range: s.range.clone(),
-                line,
-                column,
-                message: "this suppression names no rule, so it suppresses nothing".to_string(),
-                labels: Vec::new(),
-                help: format!("{comment} ravel: ignore[<rule-id>] -- reason"),
-                help_title: "name the rules it is for, by full or bare id:".to_string(),
-                guide_section: String::new(),
-            });
+            kept.push(finding(
+                s,
+                UNKNOWN,
+                "this suppression names no rule, so it suppresses nothing".to_string(),
+                format!(
+                    "name the rules it is for, by full or bare id:\n{comment} ravel: ignore[<rule-id>] -- reason"
+                ),
+            ));
             continue;
         }
         for (i, name) in s.names.iter().enumerate() {
             let is_known = known.iter().any(|r| names(name, &r.full_id));
             let did_run = ran.iter().any(|r| names(name, &r.full_id));
-            let (rule, message, help) = if !is_known {
-                (
+            if !is_known {
+                kept.push(finding(
+                    s,
                     UNKNOWN,
                     format!("`{name}` in this suppression is not a {} rule", lang.name()),
                     format!(
                         "name a rule `ravel rules` lists, by full or bare id:\n{comment} ravel: ignore[<rule-id>] -- reason"
                     ),
-                )
+                ));
             } else if did_run && !s.used[i] {
-                (
+                let place = if s.line.is_some() {
+                    " on its line"
+                } else {
+                    " in this file"
+                };
+                kept.push(finding(
+                    s,
                     UNUSED,
-                    format!(
-                        "this suppression of `{name}` suppresses nothing{}",
-                        if s.line.is_some() {
-                            " on its line"
-                        } else {
-                            " in this file"
-                        }
-                    ),
+                    format!("this suppression of `{name}` suppresses nothing{place}"),
                     "remove it; the code it was written for has changed".to_string(),
-                )
-            } else {
-                continue;
-            };
-            let (line, column) = line_column(source, s.range.start);
-            let (help_title, help) = help
-                .split_once('\n')
-                .map_or((help.clone(), String::new()), |(t, c)| {
-                    (t.to_string(), c.to_string())
-                });
-            kept.push(Diagnostic {
-                rule: rule.to_string(),
-                pattern: String::new(),
-                severity: Severity::Warning,
-                path: path.to_path_buf(),
-                range: s.range.clone(),
-                line,
-                column,
-                message,
-                labels: Vec::new(),
-                help,
-                help_title,
-                guide_section: String::new(),
-            });
+                ));
+            }
         }
     }
     kept

@@ -527,18 +527,25 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
         assert_eq!(got[0].1, "`pause` blocks (serve → pause → thread::sleep)");
     }
 
-    #[test]
-    fn rules_sharing_a_query_share_its_patterns_and_all_report() {
+    /// Run `times` copies of python/time-sleep-in-async-function over `src`: the query's
+    /// pattern count and the findings.
+    fn run_copies(times: usize, src: &str) -> (usize, Vec<Finding>) {
         let rules = RuleSet::embedded().unwrap();
         let one = rules.only("python/time-sleep-in-async-function").unwrap();
-        let twice = one.replicated(2);
-        let q = LanguageQuery::build(Language::Python, twice.rules()).unwrap();
-        let alone = LanguageQuery::build(Language::Python, one.rules()).unwrap();
-        assert_eq!(q.query.pattern_count(), alone.query.pattern_count());
-        let src = "import time\n\nasync def f():\n    time.sleep(1)\n";
+        let copies = one.replicated(times);
+        let q = LanguageQuery::build(Language::Python, copies.rules()).unwrap();
         let tree =
             crate::check::parse(Language::Python, src, std::time::Duration::from_secs(5)).unwrap();
         let (findings, _) = q.run(&tree, src.as_bytes(), &FileInfo::default());
+        (q.query.pattern_count(), findings)
+    }
+
+    #[test]
+    fn rules_sharing_a_query_share_its_patterns_and_all_report() {
+        let src = "import time\n\nasync def f():\n    time.sleep(1)\n";
+        let (alone, _) = run_copies(1, src);
+        let (patterns, findings) = run_copies(2, src);
+        assert_eq!(patterns, alone);
         let mut ids: Vec<&str> = findings.iter().map(|f| f.rule.full_id.as_str()).collect();
         ids.sort();
         assert_eq!(
@@ -552,14 +559,8 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
 
     #[test]
     fn rules_sharing_constraints_get_the_same_labels_and_chain_from_the_memo() {
-        let rules = RuleSet::embedded().unwrap();
-        let one = rules.only("python/time-sleep-in-async-function").unwrap();
-        let thrice = one.replicated(3);
-        let q = LanguageQuery::build(Language::Python, thrice.rules()).unwrap();
         let src = "import time\n\ndef nap():\n    time.sleep(1)\n\nasync def f():\n    nap()\n";
-        let tree =
-            crate::check::parse(Language::Python, src, std::time::Duration::from_secs(5)).unwrap();
-        let (findings, _) = q.run(&tree, src.as_bytes(), &FileInfo::default());
+        let (_, findings) = run_copies(3, src);
         assert_eq!(findings.len(), 3, "{findings:?}");
         assert!(
             findings[0].message.contains("f → nap → time.sleep"),
