@@ -84,6 +84,10 @@ const STARTUP_NAMES: &[&str] = &[
     "init",
     "initialize",
     "configure",
+    // ASGI/FastAPI lifespan handlers run once around serving; Next.js static props at build.
+    "lifespan",
+    "getstaticprops",
+    "getstaticpaths",
 ];
 /// Prefixes of such names (`initDatabase`, `setup_routes`, `bootstrapApp`).
 const STARTUP_PREFIXES: &[&str] = &["init", "setup", "bootstrap"];
@@ -1204,7 +1208,7 @@ impl<'t> Ctx<'t> {
         // The shortest path through one of the same-file helpers the call may mean.
         let mut best: Option<CallPath> = None;
         for f in self.own_function_refs(node) {
-            if (self.sem.is_async)(f, self.src) || self.rewrapped(f) {
+            if (self.sem.is_async)(f, self.src) || self.rewrapped(f) || self.memoized(f) {
                 continue;
             }
             if let Some(path) = self.reach_from(names, f)
@@ -1283,6 +1287,7 @@ impl<'t> Ctx<'t> {
                     for g in self.own_function_refs(callee) {
                         if !(self.sem.is_async)(g, self.src)
                             && !self.rewrapped(g)
+                            && !self.memoized(g)
                             && !visited.contains(&g.id())
                         {
                             found_next.push((g, called.clone(), n));
@@ -1432,6 +1437,25 @@ impl<'t> Ctx<'t> {
     /// Is this function wrapped by a decorator that may change how a call runs it (a
     /// worker-thread or executor wrapper), rather than one known to keep it a plain call?
     fn rewrapped(&self, f: Node<'t>) -> bool {
+        self.decorator_names(f)
+            .iter()
+            .any(|last| !PLAIN_CALL_DECORATORS.contains(&last.as_str()))
+    }
+
+    /// Is `f` memoized (`@functools.cache`, `@lru_cache`, `@cached_property`)? Its body runs
+    /// once per argument set, like lazy one-time initialisation.
+    fn memoized(&self, f: Node<'t>) -> bool {
+        self.decorator_names(f).iter().any(|last| {
+            matches!(
+                last.as_str(),
+                "cache" | "lru_cache" | "cached_property" | "cached" | "memoize" | "memoized"
+            )
+        })
+    }
+
+    /// The last segment of each decorator's name (`functools.lru_cache(maxsize=8)` gives
+    /// `lru_cache`), on the definition or its `decorated_definition`.
+    fn decorator_names(&self, f: Node<'t>) -> Vec<String> {
         let mut decorators = named_children(f)
             .into_iter()
             .filter(|c| c.kind() == "decorator")
@@ -1445,12 +1469,14 @@ impl<'t> Ctx<'t> {
                     .filter(|c| c.kind() == "decorator"),
             );
         }
-        decorators.iter().any(|d| {
-            let spelled = text(*d, self.src).trim_start_matches('@');
-            let name = spelled.split('(').next().unwrap_or("").trim();
-            let last = name.rsplit('.').next().unwrap_or(name);
-            !PLAIN_CALL_DECORATORS.contains(&last)
-        })
+        decorators
+            .iter()
+            .map(|d| {
+                let spelled = text(*d, self.src).trim_start_matches('@');
+                let name = spelled.split('(').next().unwrap_or("").trim();
+                name.rsplit('.').next().unwrap_or(name).to_string()
+            })
+            .collect()
     }
 
     /// `if __name__ == "__main__":` and `if (require.main === module)`, also as one part of a

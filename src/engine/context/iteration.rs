@@ -298,6 +298,11 @@ const RESOURCES: &[&str] = &[
     "websocket",
     "page",
     "browser",
+    "reader",
+    "fh",
+    "filehandle",
+    "usermanager",
+    "rolemanager",
     "pipe",
     "file",
     "port",
@@ -1014,9 +1019,21 @@ impl<'t> Ctx<'t> {
         if !super::contains(body.byte_range(), node.byte_range()) {
             return None; // Awaited in the loop header: evaluated once.
         }
-        // Between the loop and the await: no try (retry, fallback) and no lock.
+        // Between the loop and the await: no try (retry, fallback) and no lock, an async one
+        // included (`async with lock:`, `await using (await mutex.LockAsync())`): the lock
+        // runs the iterations one at a time anyway.
         for a in within.iter().take_while(|a| a.id() != l.id()) {
-            if t.tries.contains(&a.kind()) || (self.sem.lock_region)(*a, self.src) {
+            let async_lock = (a.kind().contains("with") || a.kind().contains("using")) && {
+                let head = text(*a, self.src)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                ["lock", "mutex", "semaphore"]
+                    .iter()
+                    .any(|w| head.contains(w))
+            };
+            if t.tries.contains(&a.kind()) || (self.sem.lock_region)(*a, self.src) || async_lock {
                 return None;
             }
         }

@@ -304,6 +304,20 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], facts: &FileFa
             if name == "self" || name == "cls" {
                 return true;
             }
+            // `local = threading.local()`: every thread sees its own attributes.
+            let thread_local = facts.bindings.iter().any(|b| {
+                b.name == name
+                    && b.value.kind() == "call"
+                    && b.value.child_by_field_name("function").is_some_and(|f| {
+                        matches!(
+                            text(f, src),
+                            "threading.local" | "local" | "_threading_local.local"
+                        )
+                    })
+            });
+            if thread_local {
+                return false;
+            }
             declared_shared(function, name, src)
                 || (facts.module_names.contains(name) && !assigned_locally(function, name, src))
         }
