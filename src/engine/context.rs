@@ -201,9 +201,14 @@ impl FileRole {
                 let l = l.trim_end();
                 l == "main();" || l.starts_with("main().") || l == "await main();"
             });
+        // A worker_threads worker (it talks to its parent and starts no workers itself): its
+        // blocking calls stall that worker, which is what it is for, not the main event loop.
+        let worker = source.contains("worker_threads")
+            && (source.contains("parentPort") || source.contains("workerData"))
+            && !source.contains("new Worker(");
         FileRole {
             test: test_dir || test_name,
-            script: script_dir || one_shot || source.starts_with("#!"),
+            script: script_dir || one_shot || worker || source.starts_with("#!"),
             cli_markers,
         }
     }
@@ -2077,6 +2082,11 @@ class B:
         ] {
             assert!(!FileRole::of(Path::new(p), "").script, "{p}");
         }
+        // A worker_threads worker is not the main event loop; the file that starts one is.
+        let worker = "const { parentPort } = require('node:worker_threads');\nparentPort.on('message', (m) => {});\n";
+        assert!(FileRole::of(Path::new("src/hash-worker.js"), worker).script);
+        let parent = "const { Worker } = require('node:worker_threads');\nconst w = new Worker('./w.js', { workerData: 1 });\n";
+        assert!(!FileRole::of(Path::new("src/server.js"), parent).script);
     }
 
     #[test]

@@ -1470,6 +1470,9 @@ impl<'t> Ctx<'t> {
         if self.sem.self_names.contains(&path.head.as_str()) {
             return false; // Object state: registered handlers, open connections.
         }
+        if self.size_checked(node, &path.head) {
+            return false; // `if (ids.length > 20) return ...;` earlier: capped by the caller.
+        }
         let here = self.enclosing_function(node);
         let param = here.is_some_and(|f| self.is_parameter(f, &path.head));
         if param {
@@ -1518,6 +1521,37 @@ impl<'t> Ctx<'t> {
             Some(b) => self.unbounded_at(t, b.value, depth + 1),
             None => false,
         }
+    }
+
+    /// Does an `if` before `node` in its function compare the size of `name` (`ids.length >
+    /// 20`, `len(ids) > 20`, `urls.Count > 10`)? The code then caps it itself.
+    fn size_checked(&self, node: Node<'t>, name: &str) -> bool {
+        let Some(f) = self.enclosing_function(node) else {
+            return false;
+        };
+        let n = regex::escape(name);
+        let Ok(sizes) = regex::Regex::new(&format!(
+            r"(^|[^\w.]){n}\.(length|Length|Count|size|len\(\))|\blen\(\s*{n}\s*\)"
+        )) else {
+            return false;
+        };
+        let mut stack = vec![f];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= node.start_byte() {
+                continue;
+            }
+            if n.kind().starts_with("if") {
+                let condition = n
+                    .child_by_field_name("condition")
+                    .map_or("", |c| text(c, self.src));
+                let compares = condition.contains('>') || condition.contains('<');
+                if compares && sizes.is_match(condition) {
+                    return true;
+                }
+            }
+            stack.extend(children(n));
+        }
+        false
     }
 
     /// Is `f` a helper no other file can call (JavaScript/TypeScript: not exported; Python:
