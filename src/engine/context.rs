@@ -442,6 +442,25 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// The callee's qualified names, or, for a method called on an expression no name stands
+    /// for (`fetch(url).catch(..)`), `<expr>.catch`, so `*.catch` still finds it.
+    fn callee_names_or_method(&self, call: Node) -> Vec<String> {
+        let names = self.callee_names(call);
+        if !names.is_empty() {
+            return names;
+        }
+        let Some(callee) = (self.sem.callee)(call) else {
+            return names;
+        };
+        let spelled = text(callee, self.src);
+        match spelled.rsplit_once('.') {
+            Some((_, method)) if method.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                vec![format!("<expr>.{method}")]
+            }
+            _ => names,
+        }
+    }
+
     /// Is `name` (spelled, e.g. an import head) imported in this file?
     fn is_imported(&self, head: &str) -> bool {
         self.facts.imports.contains_key(head)
@@ -1154,7 +1173,7 @@ impl<'t> Ctx<'t> {
                     Target::Kinds(kinds) => kinds.iter().any(|k| k == n.kind()),
                     Target::Calls(names) => {
                         self.sem.call_kinds.contains(&n.kind())
-                            && names.matches_any(&self.callee_names(n))
+                            && names.matches_any(&self.callee_names_or_method(n))
                     }
                     Target::Context(_) | Target::ArgumentOf(_) => false,
                 };
