@@ -249,6 +249,43 @@ impl<'t> Ctx<'t> {
         ctx
     }
 
+    /// Is this pool made with exactly one worker (`max_workers=1`, `(1)`)? `pool` is the
+    /// creating call, its constructor's name, or a name bound to it (`self._ex`, every binding
+    /// of that name in the file).
+    fn one_worker(&self, pool: Node<'t>) -> bool {
+        let single = |call: Node<'t>| {
+            self.sem.call_kinds.contains(&call.kind())
+                && call.child_by_field_name("arguments").is_some_and(|args| {
+                    let spelled: String = text(args, self.src)
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    matches!(
+                        spelled.as_str(),
+                        "(1)" | "(max_workers=1)" | "(processes=1)" | "(1,)"
+                    )
+                })
+        };
+        if self.sem.call_kinds.contains(&pool.kind()) {
+            return single(pool);
+        }
+        if let Some(p) = pool.parent()
+            && self.sem.call_kinds.contains(&p.kind())
+            && (self.sem.callee)(p).is_some_and(|c| c.id() == pool.id())
+        {
+            return single(p);
+        }
+        let name = text(pool, self.src);
+        let mut values = self
+            .facts
+            .bindings
+            .iter()
+            .filter(|b| b.name == name)
+            .map(|b| b.value)
+            .peekable();
+        values.peek().is_some() && values.all(single)
+    }
+
     fn resolve_entries(&mut self) {
         let mut threads = HashMap::new();
         let mut handlers = HashMap::new();
@@ -259,7 +296,12 @@ impl<'t> Ctx<'t> {
                     continue;
                 };
                 let from = NameSet::Static(entry.receiver_from);
-                if self.origin(receiver, &from, 0).is_none() {
+                let Some(pool) = self.origin(receiver, &from, 0) else {
+                    continue;
+                };
+                // A pool of one worker (`ThreadPoolExecutor(max_workers=1)`) runs its tasks
+                // one at a time: their state is confined to that thread.
+                if self.one_worker(pool) {
                     continue;
                 }
             }
