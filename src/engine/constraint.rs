@@ -148,6 +148,9 @@ pub enum Property {
     FanOut,
     /// A field declared `volatile` in this file (Java, C#): `count`, `this.count`.
     Volatile,
+    /// A pool made with exactly one worker (`ThreadPoolExecutor(max_workers=1)`,
+    /// `Executors.newFixedThreadPool(1)`): the call, or a name bound to it.
+    OneWorker,
 }
 
 impl Property {
@@ -172,6 +175,7 @@ impl Property {
         ("limited", Property::Limited),
         ("fan-out", Property::FanOut),
         ("volatile", Property::Volatile),
+        ("one-worker", Property::OneWorker),
     ];
 
     /// The languages that implement this property, or None if every language does.

@@ -1431,6 +1431,7 @@ impl<'t> Ctx<'t> {
             Property::Unbounded => self.unbounded(node),
             Property::Limited => self.limited(node),
             Property::FanOut => self.fan_out_of_work(node),
+            Property::OneWorker => self.one_worker(node),
             Property::Volatile => {
                 let field = match node.kind() {
                     "field_access" | "member_access_expression" => node
