@@ -285,18 +285,27 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
 }
 
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
-    let call = if stmt.kind() == "expression_statement" {
-        stmt.named_child(0)?
-    } else {
-        stmt
+    let call = match stmt.kind() {
+        "expression_statement" => stmt.named_child(0)?,
+        // `long stamp = sl.writeLock();`: a StampedLock's stamp (`Lock w = rw.writeLock()`
+        // only fetches a lock object).
+        "local_variable_declaration"
+            if stmt
+                .child_by_field_name("type")
+                .is_some_and(|t| text(t, src) == "long") =>
+        {
+            stmt.child_by_field_name("declarator")?
+                .child_by_field_name("value")?
+        }
+        _ => stmt,
     };
     if call.kind() != "method_invocation" {
         return None;
     }
     let recv = text(call.child_by_field_name("object")?, src).to_string();
     match text(call.child_by_field_name("name")?, src) {
-        "lock" | "lockInterruptibly" => Some((recv, LockOp::Acquire)),
-        "unlock" => Some((recv, LockOp::Release)),
+        "lock" | "lockInterruptibly" | "writeLock" | "readLock" => Some((recv, LockOp::Acquire)),
+        "unlock" | "unlockWrite" | "unlockRead" => Some((recv, LockOp::Release)),
         _ => None,
     }
 }
