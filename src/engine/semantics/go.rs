@@ -959,9 +959,10 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
                 .find(|c| c.kind() == "range_clause")
         })
         .and_then(|r| r.child_by_field_name("right"));
+    // A fixed-size array (`replicas [3]string`) is as bounded as a count.
     let counted = items
         .and_then(|items| declared_type(ctx, items))
-        .is_some_and(|t| !COLLECTION_TYPES.contains(&t.kind()));
+        .is_some_and(|t| !COLLECTION_TYPES.contains(&t.kind()) || t.kind() == "array_type");
     let variadic = items.is_some_and(|items| {
         function.is_some_and(|f| {
             f.child_by_field_name("parameters").is_some_and(|ps| {
@@ -979,6 +980,20 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         l.child_by_field_name("body").is_some_and(|b| {
             any_in_scope(b, FUNCTIONS, |n| {
                 n.id() != node.id() && limits(n, FUNCTIONS)
+            })
+        })
+    }) {
+        return true;
+    }
+    // A receive after the start in the same iteration (`go work(done); <-done`): each
+    // goroutine ends before the next starts.
+    if lp.is_some_and(|l| {
+        l.child_by_field_name("body").is_some_and(|b| {
+            any_in_scope(b, FUNCTIONS, |n| {
+                n.start_byte() >= node.end_byte()
+                    && n.kind() == "unary_expression"
+                    && n.child_by_field_name("operator")
+                        .is_some_and(|o| text(o, src) == "<-")
             })
         })
     }) {
