@@ -888,6 +888,10 @@ impl<'t> Ctx<'t> {
             }),
             Target::Context(Context::SpawnedInLoop) => scope.iter().find_map(|f| {
                 let site = *self.thread_entries.get(&f.id())?;
+                // `await Task.Run(..)` in the loop: each ends before the next starts.
+                if site.parent().is_some_and(|p| p.kind().starts_with("await")) {
+                    return None;
+                }
                 let site_fn = self.enclosing_function(site);
                 let looped = self
                     .ancestors(site)
