@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::report::paths::relative_uri;
+use crate::paths::relative_uri;
 
 /// The baseline format version written and read.
 const FORMAT: u32 = 1;

@@ -272,8 +272,8 @@ impl Config {
     /// `path` relative to the configuration's folder (as given when it is outside).
     fn relative(&self, path: &Path) -> PathBuf {
         let (path_abs, root_abs) = (
-            crate::report::paths::absolute(path),
-            crate::report::paths::absolute(&self.root),
+            crate::paths::absolute(path),
+            crate::paths::absolute(&self.root),
         );
         match path_abs.strip_prefix(&root_abs) {
             Ok(rel) => rel.to_path_buf(),
@@ -418,7 +418,7 @@ impl Configs {
         if let Some(c) = &self.fixed {
             return c.clone();
         }
-        let abs = crate::report::paths::absolute(dir);
+        let abs = crate::paths::absolute(dir);
         if let Some(c) = self.cache.lock().expect("config cache").get(&abs) {
             return c.clone();
         }

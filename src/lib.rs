@@ -11,6 +11,7 @@ pub mod engine;
 pub mod explain;
 pub mod fixture;
 pub mod language;
+pub mod paths;
 pub mod project;
 pub mod report;
 pub mod rng;

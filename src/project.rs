@@ -83,7 +83,7 @@ impl Projects {
         if let Some(v) = self.cache.lock().expect("cache lock").get(&key) {
             return *v;
         }
-        let real = std::fs::canonicalize(crate::report::paths::absolute(&dir)).unwrap_or(dir);
+        let real = std::fs::canonicalize(crate::paths::absolute(&dir)).unwrap_or(dir);
         let found = self.resolved(lang, &real);
         self.cache.lock().expect("cache lock").insert(key, found);
         found

@@ -249,13 +249,22 @@ impl<'t> Ctx<'t> {
         ctx
     }
 
-    /// Is this pool made with exactly one worker (`max_workers=1`, `(1)`)? `pool` is the
-    /// creating call, its constructor's name, or a name bound to it (`self._ex`, every binding
-    /// of that name in the file).
+    /// Is this pool made with exactly one worker (`ThreadPoolExecutor(max_workers=1)`,
+    /// `Executors.newFixedThreadPool(1)`, `newSingleThreadExecutor()`)? `pool` is the creating
+    /// call, its constructor's name, or a name bound to it (`self._ex`, `this.executor`: every
+    /// binding of that name in the file).
     fn one_worker(&self, pool: Node<'t>) -> bool {
         let single = |call: Node<'t>| {
-            self.sem.call_kinds.contains(&call.kind())
-                && call.child_by_field_name("arguments").is_some_and(|args| {
+            if !self.sem.call_kinds.contains(&call.kind()) {
+                return false;
+            }
+            let single_thread = (self.sem.callee)(call).is_some_and(|c| {
+                let spelled = text(c, self.src);
+                let last = spelled.rsplit(['.', ':']).next().unwrap_or(spelled);
+                last.starts_with("newSingleThread")
+            });
+            single_thread
+                || call.child_by_field_name("arguments").is_some_and(|args| {
                     let spelled: String = text(args, self.src)
                         .chars()
                         .filter(|c| !c.is_whitespace())
@@ -275,12 +284,12 @@ impl<'t> Ctx<'t> {
         {
             return single(p);
         }
-        let name = text(pool, self.src);
+        let name = strip_self(text(pool, self.src), self.sem.self_names);
         let mut values = self
             .facts
             .bindings
             .iter()
-            .filter(|b| b.name == name)
+            .filter(|b| strip_self(&b.name, self.sem.self_names) == name)
             .map(|b| b.value)
             .peekable();
         values.peek().is_some() && values.all(single)
@@ -291,19 +300,22 @@ impl<'t> Ctx<'t> {
         let mut handlers = HashMap::new();
         let mut virtual_threads = HashMap::new();
         for entry in &self.facts.entry_refs {
+            let mut pool = entry.receiver;
             if !entry.receiver_from.is_empty() {
                 let Some(receiver) = entry.receiver else {
                     continue;
                 };
                 let from = NameSet::Static(entry.receiver_from);
-                let Some(pool) = self.origin(receiver, &from, 0) else {
+                let Some(origin) = self.origin(receiver, &from, 0) else {
                     continue;
                 };
-                // A pool of one worker (`ThreadPoolExecutor(max_workers=1)`) runs its tasks
-                // one at a time: their state is confined to that thread.
-                if self.one_worker(pool) {
-                    continue;
-                }
+                pool = Some(origin);
+            }
+            // A pool of one worker (`ThreadPoolExecutor(max_workers=1)`,
+            // `newSingleThreadExecutor()`) runs its tasks one at a time on its thread, which
+            // confines the state they share: not a thread entry for races among tasks.
+            if entry.kind == EntryKind::Thread && pool.is_some_and(|p| self.one_worker(p)) {
+                continue;
             }
             let map = match entry.kind {
                 EntryKind::Thread => &mut threads,

@@ -32,7 +32,7 @@ pub fn emit(out: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
                 // GitHub places annotations by path from the repository root.
-                property(&super::paths::relative_path(&f.path)),
+                property(&crate::paths::relative_path(&f.path)),
                 d.line,
                 d.column,
                 end.line,

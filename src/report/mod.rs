@@ -3,7 +3,6 @@
 pub mod concise;
 pub mod github;
 pub mod json;
-pub mod paths;
 pub mod position;
 pub mod progress;
 pub mod sarif;

@@ -5,11 +5,11 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::paths::{relative_uri, srcroot_uri};
 use super::position::position;
 use crate::diagnostic::Severity;
 use crate::explain::{pattern_title, rule_markdown, rule_text};
 use crate::language::Language;
+use crate::paths::{relative_uri, srcroot_uri};
 use crate::run::RunResult;
 use crate::suppress::{UNKNOWN, UNUSED};
 

@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use super::{Ctx, unwrap_parens};
 use crate::diagnostic::Label;
-use crate::engine::semantics::{children, mentions, named_children, text};
+use crate::engine::semantics::{children, is_lock_name, mentions, named_children, text};
 use crate::language::Language;
 
 /// The node kinds and fields of loops, awaits and assignments in one language.
@@ -508,6 +508,12 @@ const SIZE_KEEPING: &[&str] = &[
 ];
 
 /// Lower case, without `_`: `fetch_row` and `FetchRow` are `fetchrow`.
+/// Is the normalised word one of `list`, or a longer name ending in one of its longer entries
+/// (`dbconn`, `pgconnection`)?
+fn one_of(word: &str, list: &[&str]) -> bool {
+    list.contains(&word) || list.iter().any(|w| w.len() > 3 && word.ends_with(w))
+}
+
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| *c != '_' && *c != '$')
@@ -826,20 +832,17 @@ impl<'t> Ctx<'t> {
             let on_resource = text(object, self.src)
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .map(norm)
-                .any(|w| {
-                    RESOURCES.contains(&w.as_str())
-                        || RESOURCES.iter().any(|r| r.len() > 3 && w.ends_with(r))
-                });
+                .any(|w| one_of(&w, RESOURCES));
             if on_resource && !HTTP_VERBS.contains(&word.as_str()) {
                 return true;
             }
         }
         // One connection or transaction handed in as an argument: its statements queue.
-        if self.chain_args(t, call).iter().any(|r| {
-            let last = norm(r.rsplit(['.', ':']).next().unwrap_or(r));
-            CONNECTIONS.contains(&last.as_str())
-                || CONNECTIONS.iter().any(|c| c.len() > 3 && last.ends_with(c))
-        }) {
+        let args = self.chain_args(t, call);
+        if args
+            .iter()
+            .any(|r| one_of(&norm(r.rsplit(['.', ':']).next().unwrap_or(r)), CONNECTIONS))
+        {
             return true;
         }
         // Rust: an argument that is a `&mut` parameter (`pool: &mut DbPool`) is reborrowed
@@ -859,7 +862,7 @@ impl<'t> Ctx<'t> {
                 .map(|p| text(p, self.src))
                 .collect();
             if !exclusive.is_empty()
-                && self.chain_args(t, call).iter().any(|r| {
+                && args.iter().any(|r| {
                     let head = r.split(['.', ':']).next().unwrap_or(r);
                     exclusive.contains(&head)
                 })
@@ -1023,16 +1026,8 @@ impl<'t> Ctx<'t> {
         // included (`async with lock:`, `await using (await mutex.LockAsync())`): the lock
         // runs the iterations one at a time anyway.
         for a in within.iter().take_while(|a| a.id() != l.id()) {
-            let async_lock = (a.kind().contains("with") || a.kind().contains("using")) && {
-                let head = text(*a, self.src)
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                ["lock", "mutex", "semaphore"]
-                    .iter()
-                    .any(|w| head.contains(w))
-            };
+            let async_lock = (a.kind().contains("with") || a.kind().contains("using"))
+                && is_lock_name(text(*a, self.src).lines().next().unwrap_or(""));
             if t.tries.contains(&a.kind()) || (self.sem.lock_region)(*a, self.src) || async_lock {
                 return None;
             }
@@ -1529,11 +1524,21 @@ impl<'t> Ctx<'t> {
         let Some(f) = self.enclosing_function(node) else {
             return false;
         };
-        let n = regex::escape(name);
-        let Ok(sizes) = regex::Regex::new(&format!(
-            r"(^|[^\w.]){n}\.(length|Length|Count|size|len\(\))|\blen\(\s*{n}\s*\)"
-        )) else {
-            return false;
+        // `name.length` (and its kin) or `len(name)`, with `name` a whole word.
+        let sized = |cond: &str| {
+            cond.match_indices(name).any(|(i, _)| {
+                let whole = cond[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+                let after = &cond[i + name.len()..];
+                whole
+                    && ([".length", ".Length", ".Count", ".size", ".len()"]
+                        .iter()
+                        .any(|s| after.starts_with(s))
+                        || (cond[..i].trim_end().ends_with("len(")
+                            && after.trim_start().starts_with(')')))
+            })
         };
         let mut stack = vec![f];
         while let Some(n) = stack.pop() {
@@ -1545,7 +1550,7 @@ impl<'t> Ctx<'t> {
                     .child_by_field_name("condition")
                     .map_or("", |c| text(c, self.src));
                 let compares = condition.contains('>') || condition.contains('<');
-                if compares && sizes.is_match(condition) {
+                if compares && sized(condition) {
                     return true;
                 }
             }

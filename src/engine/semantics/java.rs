@@ -252,19 +252,16 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
                     .collect(),
                 None => vec![task],
             };
-            // Tasks of a single-thread executor run one at a time on its thread, which
-            // confines the state they share: not a thread entry for races among tasks.
-            let confined = receiver.is_some_and(|r| single_thread_executor(facts, r, src));
+            // Tasks of a single-thread executor are confined to its thread: the context leaves
+            // them out (`Ctx::one_worker`), like every language's one-worker pools.
             for target in targets {
-                if !confined {
-                    facts.entry_refs.push(EntryRef {
-                        kind: EntryKind::Thread,
-                        target,
-                        site,
-                        receiver,
-                        receiver_from: &[],
-                    });
-                }
+                facts.entry_refs.push(EntryRef {
+                    kind: EntryKind::Thread,
+                    target,
+                    site,
+                    receiver,
+                    receiver_from: &[],
+                });
                 if let Some(from) = virtual_from {
                     facts.entry_refs.push(EntryRef {
                         kind: EntryKind::VirtualThread,
@@ -308,29 +305,6 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
         "unlock" | "unlockWrite" | "unlockRead" => Some((recv, LockOp::Release)),
         _ => None,
     }
-}
-
-/// Is `receiver` (`executor`, `this.executor`, or the call itself) a single-thread executor:
-/// `Executors.newSingleThreadExecutor()` or `newSingleThreadScheduledExecutor()`, inline or
-/// through the latest binding of that name recorded so far (fields come before methods)?
-fn single_thread_executor(facts: &FileFacts, receiver: Node, src: &[u8]) -> bool {
-    let single = |value: Node| {
-        value.kind() == "method_invocation"
-            && value
-                .child_by_field_name("name")
-                .is_some_and(|n| text(n, src).starts_with("newSingleThread"))
-    };
-    if single(receiver) {
-        return true;
-    }
-    let name = text(receiver, src);
-    let name = name.strip_prefix("this.").unwrap_or(name);
-    facts
-        .bindings
-        .iter()
-        .rev()
-        .find(|b| b.name.strip_prefix("this.").unwrap_or(&b.name) == name)
-        .is_some_and(|b| single(b.value))
 }
 
 /// The class body of `new Runnable() { .. }`, if the expression creates an anonymous class.

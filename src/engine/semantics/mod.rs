@@ -10,6 +10,29 @@ pub mod java;
 pub mod javascript;
 pub mod python;
 pub mod rust;
+
+/// Does this expression's text name a lock (`lock`, `self._mutex`, `threading.RLock()`)?
+pub fn is_lock_name(expr: &str) -> bool {
+    let last = expr
+        .trim_end_matches("()")
+        .rsplit('.')
+        .next()
+        .unwrap_or(expr)
+        .to_ascii_lowercase();
+    [
+        "lock",
+        "mutex",
+        "rlock",
+        "cond",
+        "condition",
+        "semaphore",
+        "sem",
+        "guard",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
+}
+
 #[cfg(test)]
 pub mod test_support;
 

@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use super::{
     Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, any_in_scope, has_keyword,
-    member_path, mentions, named_children, root_object, text,
+    is_lock_name, member_path, mentions, named_children, root_object, text,
 };
 
 /// Python's semantics table.
@@ -241,28 +241,6 @@ fn lock_region(node: Node, src: &[u8]) -> bool {
         });
         value.is_some_and(|v| is_lock_name(text(v, src)))
     })
-}
-
-/// Does this expression's text name a lock (`lock`, `self._mutex`, `threading.RLock()`)?
-pub fn is_lock_name(expr: &str) -> bool {
-    let last = expr
-        .trim_end_matches("()")
-        .rsplit('.')
-        .next()
-        .unwrap_or(expr)
-        .to_ascii_lowercase();
-    [
-        "lock",
-        "mutex",
-        "rlock",
-        "cond",
-        "condition",
-        "semaphore",
-        "sem",
-        "guard",
-    ]
-    .iter()
-    .any(|w| last.contains(w))
 }
 
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {

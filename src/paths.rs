@@ -1,5 +1,6 @@
-//! Paths in machine-readable output: relative to the project root (`%SRCROOT%`), which is the
-//! repository holding the working directory, or the working directory itself.
+//! Paths: absolute, normalized folders for the upward walks to configurations and build files,
+//! and paths in machine-readable output relative to the project root (`%SRCROOT%`), which is
+//! the repository holding the working directory, or the working directory itself.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
