@@ -3,7 +3,9 @@
 
 pub mod constraint;
 pub mod context;
+pub mod matcher;
 pub mod names;
+pub mod pattern;
 pub mod semantics;
 
 use std::collections::HashSet;
@@ -77,10 +79,100 @@ struct BoundRule {
 /// it contributes and, for `reaches`, the chain; None when it fails.
 type Memo = std::collections::HashMap<(usize, usize), Option<(Vec<Label>, Option<String>)>>;
 
+/// A language's combined query: our own matcher when it understands the text, otherwise
+/// tree-sitter's query cursor.
+enum Compiled {
+    Own(pattern::Patterns),
+    Cursor(Query),
+}
+
+impl Compiled {
+    fn capture_names(&self) -> Vec<&str> {
+        match self {
+            Compiled::Own(p) => p.capture_names.iter().map(|s| s.as_str()).collect(),
+            Compiled::Cursor(q) => q.capture_names().to_vec(),
+        }
+    }
+
+    fn pattern_count(&self) -> usize {
+        match self {
+            Compiled::Own(p) => p.patterns.len(),
+            Compiled::Cursor(q) => q.pattern_count(),
+        }
+    }
+
+    fn start_byte_for_pattern(&self, pattern: usize) -> usize {
+        match self {
+            Compiled::Own(p) => p.patterns[pattern].start_byte,
+            Compiled::Cursor(q) => q.start_byte_for_pattern(pattern),
+        }
+    }
+
+    /// Names of the captures `pattern` can produce.
+    fn pattern_captures(&self, pattern: usize) -> Vec<&str> {
+        match self {
+            Compiled::Own(p) => p.patterns[pattern]
+                .captures
+                .iter()
+                .map(|c| p.capture_names[*c as usize].as_str())
+                .collect(),
+            Compiled::Cursor(q) => q
+                .capture_quantifiers(pattern)
+                .iter()
+                .zip(q.capture_names())
+                .filter(|(q, _)| **q != tree_sitter::CaptureQuantifier::Zero)
+                .map(|(_, n)| *n)
+                .collect(),
+        }
+    }
+
+    /// Every match over `tree`, in the order the matcher finds them; true when matching was
+    /// cut short (too many partial matches, or `stop` said so).
+    fn for_each_match<'t>(
+        &self,
+        tree: &'t Tree,
+        src: &[u8],
+        stop: &dyn Fn() -> bool,
+        mut emit: impl FnMut(usize, &[(u32, Node<'t>)]),
+    ) -> bool {
+        match self {
+            Compiled::Own(p) => {
+                let (flat, cut) = matcher::Flat::build(tree, stop);
+                cut || matcher::run(p, &flat, src, stop, |i, caps| emit(i, caps))
+            }
+            Compiled::Cursor(query) => {
+                let mut cursor = QueryCursor::new();
+                cursor.set_match_limit(MATCH_LIMIT);
+                let stopped = std::cell::Cell::new(false);
+                let mut progress = |_: &tree_sitter::QueryCursorState| {
+                    if stop() {
+                        stopped.set(true);
+                        std::ops::ControlFlow::Break(())
+                    } else {
+                        std::ops::ControlFlow::Continue(())
+                    }
+                };
+                let options =
+                    tree_sitter::QueryCursorOptions::new().progress_callback(&mut progress);
+                let mut matches =
+                    cursor.matches_with_options(query, tree.root_node(), src, options);
+                let mut caps = Vec::new();
+                while let Some(m) = matches.next() {
+                    caps.clear();
+                    caps.extend(m.captures().iter().map(|c| (c.index, c.node)));
+                    emit(m.pattern_index, &caps);
+                }
+                drop(matches);
+                cursor.did_exceed_match_limit() || stopped.get()
+            }
+        }
+    }
+}
+
 /// Every rule of one language compiled into one query, with the semantic patterns first.
 pub struct LanguageQuery {
     lang: Language,
-    query: Query,
+    query: Compiled,
     semantic_patterns: usize,
     /// Rule pattern index (after the semantic ones) → the rules that wrote that pattern.
     pattern_rules: Vec<Vec<usize>>,
@@ -111,19 +203,27 @@ impl LanguageQuery {
             text.push_str(q);
             text.push('\n');
         }
-        let query = match Query::new(&lang.grammar(), &text) {
-            Ok(q) => q,
-            Err(e) => {
-                // Find the rule at fault and report it by name.
-                for rule in rules {
-                    check_against(rule, lang)?;
+        let own = if std::env::var_os("RAVEL_QUERY_CURSOR").is_some() {
+            None
+        } else {
+            pattern::Patterns::compile(&lang.grammar(), &text)
+        };
+        let query = match own {
+            Some(p) => Compiled::Own(p),
+            None => match Query::new(&lang.grammar(), &text) {
+                Ok(q) => Compiled::Cursor(q),
+                Err(e) => {
+                    // Find the rule at fault and report it by name.
+                    for rule in rules {
+                        check_against(rule, lang)?;
+                    }
+                    return Err(RuleError {
+                        origin: format!("<{} semantics>", lang.id()),
+                        field: "query".into(),
+                        message: format!("{:?} error at line {}: {}", e.kind, e.row + 1, e.message),
+                    });
                 }
-                return Err(RuleError {
-                    origin: format!("<{} semantics>", lang.id()),
-                    field: "query".into(),
-                    message: format!("{:?} error at line {}: {}", e.kind, e.row + 1, e.message),
-                });
-            }
+            },
         };
         let first_rule_byte = starts.first().copied().unwrap_or(usize::MAX);
         let mut semantic_patterns = 0;
@@ -149,7 +249,7 @@ impl LanguageQuery {
             .map(|q| query_rules[*q].clone())
             .collect();
         let names = query.capture_names();
-        let index = |name: &str| query.capture_index_for_name(name);
+        let index = |name: &str| names.iter().position(|n| *n == name).map(|i| i as u32);
         let mut bound = Vec::new();
         // Constraint spelling → id: rules that state the same constraint share its results.
         let mut constraint_ids: std::collections::HashMap<String, usize> =
@@ -161,14 +261,7 @@ impl LanguageQuery {
                 .collect();
             let own: HashSet<&str> = patterns
                 .iter()
-                .flat_map(|p| {
-                    query
-                        .capture_quantifiers(*p)
-                        .iter()
-                        .zip(names)
-                        .filter(|(q, _)| **q != tree_sitter::CaptureQuantifier::Zero)
-                        .map(|(_, n)| *n)
-                })
+                .flat_map(|p| query.pattern_captures(*p))
                 .collect();
             let needs_alone = !own.contains("match")
                 || own.iter().any(|n| n.starts_with("ravel."))
@@ -226,40 +319,21 @@ impl LanguageQuery {
         let names = self.query.capture_names();
         let mut facts = FileFacts::new(sem);
         let mut candidates: Vec<(usize, Vec<(u32, Node)>)> = Vec::new();
-        let mut cursor = QueryCursor::new();
-        cursor.set_match_limit(MATCH_LIMIT);
-        let timed_out = std::cell::Cell::new(false);
-        let mut progress = |_: &tree_sitter::QueryCursorState| {
-            if file.deadline.is_some_and(|d| std::time::Instant::now() > d) {
-                timed_out.set(true);
-                std::ops::ControlFlow::Break(())
-            } else {
-                std::ops::ControlFlow::Continue(())
-            }
-        };
-        let options = tree_sitter::QueryCursorOptions::new().progress_callback(&mut progress);
-        let mut matches = cursor.matches_with_options(&self.query, tree.root_node(), src, options);
-        while let Some(m) = matches.next() {
-            let p = m.pattern_index;
+        let stop = || file.deadline.is_some_and(|d| std::time::Instant::now() > d);
+        let mut list: Vec<(&str, Node)> = Vec::new();
+        let exceeded = self.query.for_each_match(tree, src, &stop, |p, captures| {
             if p < self.semantic_patterns {
-                let list: Vec<(&str, Node)> = m
-                    .captures()
-                    .iter()
-                    .map(|c| (names[c.index as usize], c.node))
-                    .collect();
+                list.clear();
+                list.extend(captures.iter().map(|(i, n)| (names[*i as usize], *n)));
                 sem.record(&mut facts, &Captures { list: &list }, src);
             } else {
-                let captures: Vec<(u32, Node)> =
-                    m.captures().iter().map(|c| (c.index, c.node)).collect();
                 for rule in &self.pattern_rules[p - self.semantic_patterns] {
                     if file.version_allows(&self.rules[*rule].rule) {
-                        candidates.push((*rule, captures.clone()));
+                        candidates.push((*rule, captures.to_vec()));
                     }
                 }
             }
-        }
-        drop(matches);
-        let exceeded = cursor.did_exceed_match_limit() || timed_out.get();
+        });
         if candidates.is_empty() {
             return (Vec::new(), exceeded);
         }
@@ -426,6 +500,19 @@ mod tests {
     }
 
     #[test]
+    fn every_embedded_query_runs_on_our_own_matcher() {
+        let rules = RuleSet::embedded().expect("embedded rules load");
+        for lang in Language::ALL {
+            let q = LanguageQuery::build(*lang, &rules.for_language(*lang)).unwrap();
+            assert!(
+                matches!(q.query, Compiled::Own(_)),
+                "{}: the combined query falls back to tree-sitter's cursor",
+                lang.id()
+            );
+        }
+    }
+
+    #[test]
     fn every_embedded_rule_compiles_for_its_languages() {
         let rules = RuleSet::embedded().expect("embedded rules load");
         for lang in Language::ALL {
@@ -581,5 +668,237 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
             (n == "a").then(|| "x".to_string())
         });
         assert_eq!(out, "`x` and {b} and {missing");
+    }
+}
+
+/// Our matcher against tree-sitter's query cursor on every fixture (and cut-short copies of
+/// each, full of ERROR nodes): the same matches, pattern by pattern.
+#[cfg(test)]
+mod matcher_agrees_with_tree_sitter {
+    use super::*;
+
+    type Seen = Vec<(usize, Vec<(String, usize, usize)>)>;
+
+    fn matches(compiled: &Compiled, tree: &Tree, src: &[u8]) -> Seen {
+        let names = compiled.capture_names();
+        let mut out = Vec::new();
+        compiled.for_each_match(tree, src, &|| false, |p, caps| {
+            let mut caps: Vec<(String, usize, usize)> = caps
+                .iter()
+                .map(|(i, n)| (names[*i as usize].to_string(), n.start_byte(), n.end_byte()))
+                .collect();
+            caps.sort();
+            out.push((p, caps));
+        });
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn on_every_fixture() {
+        let rules = RuleSet::embedded().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = Vec::new();
+        for dir in std::fs::read_dir(&root).unwrap() {
+            for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+                files.push(f.unwrap().path());
+            }
+        }
+        files.sort();
+        let mut compared = 0;
+        for lang in Language::ALL {
+            let built = LanguageQuery::build(*lang, &rules.for_language(*lang)).unwrap();
+            let Compiled::Own(own) = &built.query else {
+                panic!("{}: not on our matcher", lang.id());
+            };
+            // The same text, compiled by tree-sitter.
+            let mut text = String::from(lang.semantics().facts_query);
+            text.push('\n');
+            let mine = rules.for_language(*lang);
+            let mut distinct: Vec<&str> = Vec::new();
+            for rule in &mine {
+                if !distinct.contains(&rule.query.trim()) {
+                    distinct.push(rule.query.trim());
+                }
+            }
+            for q in &distinct {
+                text.push_str(q);
+                text.push('\n');
+            }
+            let cursor = Compiled::Cursor(Query::new(&lang.grammar(), &text).unwrap());
+            assert_eq!(own.patterns.len(), cursor.pattern_count(), "{}", lang.id());
+            for path in files
+                .iter()
+                .filter(|p| Language::from_path(p) == Some(*lang))
+            {
+                let full = std::fs::read_to_string(path).unwrap();
+                let mut cuts = vec![full.len()];
+                cuts.extend([full.len() / 3, full.len() / 2, full.len() * 4 / 5]);
+                for cut in cuts {
+                    let cut = (0..=cut).rev().find(|c| full.is_char_boundary(*c)).unwrap();
+                    let src = &full[..cut];
+                    let tree =
+                        crate::check::parse(*lang, src, std::time::Duration::from_secs(5)).unwrap();
+                    let a = matches(&built.query, &tree, src.as_bytes());
+                    let b = matches(&cursor, &tree, src.as_bytes());
+                    // Tree-sitter drops some matches of quantified patterns whose optional
+                    // tail matched nothing (a `for` loop of goroutines, then `time.Sleep` as the
+                    // last statement); ours keeps them. Anything else must agree exactly.
+                    let only_a: Vec<_> = a
+                        .iter()
+                        .filter(|m| !b.contains(m) && !own.patterns[m.0].has_quantifier())
+                        .collect();
+                    let only_b: Vec<_> = b.iter().filter(|m| !a.contains(m)).collect();
+                    if !only_a.is_empty() || !only_b.is_empty() {
+                        panic!(
+                            "{} cut at {cut}: ours only {only_a:?}\ntree-sitter only {only_b:?}",
+                            path.display()
+                        );
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "{compared}");
+    }
+}
+
+#[cfg(test)]
+mod matcher_semantics {
+    use super::*;
+
+    /// Matches of `query` over `src` as `pattern:capture=text,...`, ours and tree-sitter's.
+    fn both(lang: Language, query: &str, src: &str) -> (Vec<String>, Vec<String>) {
+        let own = Compiled::Own(pattern::Patterns::compile(&lang.grammar(), query).unwrap());
+        let cursor = Compiled::Cursor(Query::new(&lang.grammar(), query).unwrap());
+        let tree = crate::check::parse(lang, src, std::time::Duration::from_secs(5)).unwrap();
+        let run = |c: &Compiled| {
+            let names = c.capture_names();
+            let mut out = Vec::new();
+            c.for_each_match(&tree, src.as_bytes(), &|| false, |p, caps| {
+                let caps: Vec<String> = caps
+                    .iter()
+                    .map(|(i, n)| format!("{}={}", names[*i as usize], &src[n.byte_range()]))
+                    .collect();
+                out.push(format!("{p}:{}", caps.join(",")));
+            });
+            out.sort();
+            out
+        };
+        (run(&own), run(&cursor))
+    }
+
+    fn agree(lang: Language, query: &str, src: &str, want: &[&str]) {
+        let (ours, theirs) = both(lang, query, src);
+        assert_eq!(ours, theirs, "ours vs tree-sitter for {query}");
+        assert_eq!(ours, want, "{query}");
+    }
+
+    const PY: &str = "f(a, b)\ng(1)\nx.y(c)\n";
+
+    #[test]
+    fn every_way_a_pattern_matches_a_node() {
+        agree(
+            Language::Python,
+            "(call arguments: (argument_list (identifier) @arg)) @call",
+            PY,
+            &[
+                "0:call=f(a, b),arg=a",
+                "0:call=f(a, b),arg=b",
+                "0:call=x.y(c),arg=c",
+            ],
+        );
+    }
+
+    #[test]
+    fn anchors_hold_to_the_first_last_and_next_named_child() {
+        let q = "(argument_list . (identifier) @first)";
+        agree(Language::Python, q, PY, &["0:first=a", "0:first=c"]);
+        let q = "(argument_list (identifier) @last .)";
+        agree(Language::Python, q, PY, &["0:last=b", "0:last=c"]);
+        // The comma between is anonymous: anchors skip it.
+        let q = "(argument_list (identifier) @a . (identifier) @b)";
+        agree(Language::Python, q, PY, &["0:a=a,b=b"]);
+    }
+
+    #[test]
+    fn fields_negated_fields_wildcards_and_alternations() {
+        agree(
+            Language::Python,
+            "(call function: [(identifier) (attribute)] @fn)",
+            PY,
+            &["0:fn=f", "0:fn=g", "0:fn=x.y"],
+        );
+        agree(
+            Language::Python,
+            "(call function: (_) @fn arguments: (_ _ @tok))",
+            "f(a)\n",
+            &["0:fn=f,tok=(", "0:fn=f,tok=)", "0:fn=f,tok=a"],
+        );
+        agree(
+            Language::Python,
+            "(function_definition name: (identifier) @n !return_type body: (block . (_) @s))",
+            "def a() -> int:\n    return 1\ndef b():\n    pass\n",
+            &["0:n=b,s=pass"],
+        );
+        agree(
+            Language::Python,
+            "(argument_list \"(\" @open)",
+            "f()\n",
+            &["0:open=("],
+        );
+    }
+
+    #[test]
+    fn quantifiers_keep_the_longest_match() {
+        let src = "def f():\n    x = 1\n    # a\n    # b\n    return 1\n";
+        agree(
+            Language::Python,
+            "(block (comment)* @c . (return_statement) @r)",
+            src,
+            &["0:c=# a,c=# b,r=return 1"],
+        );
+        agree(
+            Language::Python,
+            "(block (comment)? @c (return_statement) @r)",
+            "def f():\n    return 1\n",
+            &["0:r=return 1"],
+        );
+        agree(
+            Language::Python,
+            "(block (comment)+ @c)",
+            src,
+            &["0:c=# a,c=# b"],
+        );
+    }
+
+    #[test]
+    fn text_predicates_filter_matches() {
+        agree(
+            Language::Python,
+            r#"((call function: (identifier) @f) (#eq? @f "g"))
+((call function: (identifier) @f) (#not-eq? @f "g"))
+((call function: (_) @f) (#match? @f "^x\\."))
+((call function: (identifier) @f) (#any-of? @f "f" "z"))
+((call function: (identifier) @f arguments: (argument_list (identifier) @a)) (#eq? @f @a))"#,
+            "f(a)\ng(g)\nx.y()\n",
+            &["0:f=g", "1:f=f", "2:f=x.y", "3:f=f", "4:f=g,a=g"],
+        );
+    }
+
+    #[test]
+    fn syntax_it_does_not_handle_goes_to_tree_sitter() {
+        let g = Language::Python.grammar();
+        for q in [
+            "(ERROR) @e",
+            "(expression) @e",
+            "((comment) (function_definition))",
+            "((identifier) @i (#set! kind \"x\"))",
+            "(call (identifier) @i (#is? @i local))",
+            "(call",
+            "(no_such_kind)",
+        ] {
+            assert!(pattern::Patterns::compile(&g, q).is_none(), "{q}");
+        }
     }
 }

@@ -1,0 +1,437 @@
+//! Our own query matcher: one walk flattens the tree, then each pattern is tried only at the
+//! nodes of its root kind, with backtracking over children. It yields the matches a
+//! tree-sitter query cursor would (every way a pattern matches a node, the longest when
+//! quantifiers allow several, predicates applied), which a test checks on every fixture.
+
+use tree_sitter::{Node, Tree};
+
+use super::pattern::{Child, Elem, Item, Kind, Pattern, Patterns, Predicate, Quantifier};
+
+const NONE: u32 = u32::MAX;
+
+/// Repetitions of one quantified child beyond which matching is cut short (and reported).
+const REPEAT_LIMIT: usize = 10_000;
+
+/// The tree in pre-order, with what matching asks of each node.
+pub struct Flat<'t> {
+    /// Nodes in pre-order.
+    pub nodes: Vec<Node<'t>>,
+    kind: Vec<u16>,
+    field: Vec<u16>,
+    /// Bit 0: named; bit 1: an ERROR node.
+    flags: Vec<u8>,
+    first_child: Vec<u32>,
+    next_sibling: Vec<u32>,
+}
+
+impl<'t> Flat<'t> {
+    /// Walk `tree` once. `stop` is asked every few thousand nodes; true ends the walk early
+    /// and the flag is returned.
+    pub fn build(tree: &'t Tree, mut stop: impl FnMut() -> bool) -> (Flat<'t>, bool) {
+        let mut flat = Flat {
+            nodes: Vec::new(),
+            kind: Vec::new(),
+            field: Vec::new(),
+            flags: Vec::new(),
+            first_child: Vec::new(),
+            next_sibling: Vec::new(),
+        };
+        let mut cursor = tree.walk();
+        // The last node seen at each depth: the previous sibling of the next one there.
+        let mut last: Vec<u32> = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            let node = cursor.node();
+            let i = flat.nodes.len() as u32;
+            if i % 4096 == 4095 && stop() {
+                return (flat, true);
+            }
+            flat.nodes.push(node);
+            flat.kind.push(node.kind_id());
+            flat.field.push(cursor.field_id().map_or(0, |f| f.get()));
+            flat.flags
+                .push(node.is_named() as u8 | ((node.is_error() as u8) << 1));
+            flat.first_child.push(NONE);
+            flat.next_sibling.push(NONE);
+            if depth == last.len() {
+                if depth > 0 {
+                    flat.first_child[last[depth - 1] as usize] = i;
+                }
+                last.push(i);
+            } else {
+                flat.next_sibling[last[depth] as usize] = i;
+                last[depth] = i;
+            }
+            if cursor.goto_first_child() {
+                depth += 1;
+                last.truncate(depth);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return (flat, false);
+                }
+                depth -= 1;
+            }
+        }
+    }
+
+    fn named(&self, i: u32) -> bool {
+        self.flags[i as usize] & 1 != 0
+    }
+
+    fn error(&self, i: u32) -> bool {
+        self.flags[i as usize] & 2 != 0
+    }
+
+    fn kind_ok(&self, kind: Kind, i: u32) -> bool {
+        match kind {
+            Kind::Named(k) | Kind::Anonymous(k) => self.kind[i as usize] == k,
+            Kind::AnyNamed => self.named(i) && !self.error(i),
+            Kind::Any => !self.error(i),
+        }
+    }
+}
+
+/// Captures of one match: (capture id, node index in the flat tree).
+pub type Caps = Vec<(u32, u32)>;
+
+/// Run every pattern over `flat`, calling `emit(pattern index, captures)` for each match, in
+/// pre-order of the match's root node and then pattern order. Returns true when matching was
+/// cut short: `stop` (asked every thousand nodes) said so, or a repetition reached
+/// `REPEAT_LIMIT`.
+pub fn run<'t>(
+    patterns: &Patterns,
+    flat: &Flat<'t>,
+    src: &[u8],
+    mut stop: impl FnMut() -> bool,
+    mut emit: impl FnMut(usize, &[(u32, Node<'t>)]),
+) -> bool {
+    let mut m = Matcher {
+        flat,
+        cut: false,
+        found: Vec::new(),
+    };
+    let mut caps = Caps::new();
+    let mut out: Vec<(u32, Node<'t>)> = Vec::new();
+    for i in 0..flat.nodes.len() as u32 {
+        if i % 1024 == 1023 && stop() {
+            return true;
+        }
+        let Some(list) = patterns.by_kind.get(flat.kind[i as usize] as usize) else {
+            continue;
+        };
+        for &p in list {
+            let pattern = &patterns.patterns[p as usize];
+            m.found.clear();
+            caps.clear();
+            m.root(pattern, i, &mut caps);
+            if m.found.is_empty() {
+                continue;
+            }
+            longest(&mut m.found);
+            for found in &m.found {
+                if !predicates_hold(pattern, found, flat, src) {
+                    continue;
+                }
+                out.clear();
+                out.extend(found.iter().map(|(c, n)| (*c, flat.nodes[*n as usize])));
+                emit(p as usize, &out);
+            }
+        }
+    }
+    m.cut
+}
+
+/// Drop matches whose captures are a subset of another's (tree-sitter's longest match for
+/// quantified patterns); identical matches are kept once.
+fn longest(found: &mut Vec<Caps>) {
+    if found.len() < 2 {
+        return;
+    }
+    for f in found.iter_mut() {
+        f.sort_unstable();
+    }
+    let subset = |a: &Caps, b: &Caps| a.len() <= b.len() && a.iter().all(|x| b.contains(x));
+    let mut keep = vec![true; found.len()];
+    for i in 0..found.len() {
+        for j in 0..found.len() {
+            if i == j || !keep[j] {
+                continue;
+            }
+            // i is dropped if it is inside j (identical: the later one goes).
+            if subset(&found[i], &found[j]) && (found[i].len() < found[j].len() || i > j) {
+                keep[i] = false;
+                break;
+            }
+        }
+    }
+    let mut k = keep.iter();
+    found.retain(|_| *k.next().unwrap());
+    // Each capture's nodes in document order (pre-order index order).
+    for f in found.iter_mut() {
+        f.sort_unstable_by_key(|(c, n)| (*n, *c));
+    }
+}
+
+fn text<'s>(flat: &Flat<'_>, n: u32, src: &'s [u8]) -> &'s [u8] {
+    let r = flat.nodes[n as usize].byte_range();
+    src.get(r).unwrap_or(&[])
+}
+
+/// Tree-sitter's text predicates, with its rules for captures holding several nodes or none.
+fn predicates_hold(pattern: &Pattern, caps: &Caps, flat: &Flat<'_>, src: &[u8]) -> bool {
+    let nodes = |c: u32| caps.iter().filter(move |(i, _)| *i == c).map(|(_, n)| *n);
+    let each = |c: u32, positive: bool, all: bool, test: &dyn Fn(&[u8]) -> bool| -> bool {
+        for n in nodes(c) {
+            let ok = test(text(flat, n, src));
+            if ok != positive && all {
+                return false;
+            }
+            if ok == positive && !all {
+                return true;
+            }
+        }
+        true
+    };
+    pattern.predicates.iter().all(|p| match p {
+        Predicate::EqString {
+            capture,
+            text: want,
+            positive,
+            all,
+        } => each(*capture, *positive, *all, &|t| t == want.as_bytes()),
+        Predicate::Match {
+            capture,
+            regex,
+            positive,
+            all,
+        } => each(*capture, *positive, *all, &|t| regex.is_match(t)),
+        Predicate::AnyOf {
+            capture,
+            values,
+            positive,
+        } => nodes(*capture)
+            .all(|n| values.iter().any(|v| v.as_bytes() == text(flat, n, src)) == *positive),
+        Predicate::EqCapture {
+            left,
+            right,
+            positive,
+            all,
+        } => {
+            let mut l = nodes(*left).peekable();
+            let mut r = nodes(*right).peekable();
+            while l.peek().is_some() && r.peek().is_some() {
+                let (a, b) = (l.next().unwrap(), r.next().unwrap());
+                let ok = text(flat, a, src) == text(flat, b, src);
+                if ok != *positive && *all {
+                    return false;
+                }
+                if ok == *positive && !*all {
+                    return true;
+                }
+            }
+            l.next().is_none() && r.next().is_none()
+        }
+    })
+}
+
+/// What must hold between the previous match in a child list and the next one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    /// Any siblings may lie between.
+    Any,
+    /// No named sibling between (an anchor).
+    NoNamed,
+    /// No sibling at all between (an anchor after `_`).
+    Nothing,
+}
+
+struct Matcher<'f, 't> {
+    flat: &'f Flat<'t>,
+    cut: bool,
+    found: Vec<Caps>,
+}
+
+/// Continuation: called with the captures so far once the rest of a pattern matched.
+type Then<'a> = &'a mut dyn FnMut(&mut Matcher<'_, '_>, &mut Caps);
+
+impl Matcher<'_, '_> {
+    fn root(&mut self, pattern: &Pattern, i: u32, caps: &mut Caps) {
+        self.one(&pattern.root, i, caps, &mut |m, caps| {
+            m.found.push(caps.clone())
+        });
+    }
+
+    /// Match one occurrence of `elem` at node `i`.
+    fn one(&mut self, elem: &Elem, i: u32, caps: &mut Caps, then: Then<'_>) {
+        let mark = caps.len();
+        caps.extend(elem.captures.iter().map(|c| (*c, i)));
+        match &elem.item {
+            Item::Node {
+                kind,
+                children,
+                negated,
+                anchored_end,
+            } => {
+                if self.flat.kind_ok(*kind, i) && !self.has_negated_field(i, negated) {
+                    let first = self.flat.first_child[i as usize];
+                    let gap = match children.first() {
+                        Some(c) if c.anchored => Gap::NoNamed,
+                        _ => Gap::Any,
+                    };
+                    self.seq(children, *anchored_end, first, gap, caps, then);
+                }
+            }
+            Item::Alternation(alts) => {
+                for alt in alts {
+                    self.one(alt, i, caps, &mut *then);
+                }
+            }
+        }
+        caps.truncate(mark);
+    }
+
+    fn has_negated_field(&self, i: u32, negated: &[u16]) -> bool {
+        if negated.is_empty() {
+            return false;
+        }
+        let mut c = self.flat.first_child[i as usize];
+        while c != NONE {
+            if negated.contains(&self.flat.field[c as usize]) {
+                return true;
+            }
+            c = self.flat.next_sibling[c as usize];
+        }
+        false
+    }
+
+    /// Match `children` against the siblings from `from` on; `gap` constrains the first.
+    fn seq(
+        &mut self,
+        children: &[Child],
+        anchored_end: bool,
+        from: u32,
+        gap: Gap,
+        caps: &mut Caps,
+        then: Then<'_>,
+    ) {
+        let Some((child, rest)) = children.split_first() else {
+            if !anchored_end || self.no_named_from(from) {
+                then(self, caps);
+            }
+            return;
+        };
+        self.repeat(child, rest, anchored_end, from, gap, 0, caps, then);
+    }
+
+    fn no_named_from(&self, mut s: u32) -> bool {
+        while s != NONE {
+            if self.flat.named(s) {
+                return false;
+            }
+            s = self.flat.next_sibling[s as usize];
+        }
+        true
+    }
+
+    /// Gap before the child after `child`, once `child` matched node `last`.
+    fn gap_after(&self, child: &Elem, next: Option<&Child>) -> Gap {
+        match next {
+            Some(n) if n.anchored => {
+                if matches!(
+                    child.item,
+                    Item::Node {
+                        kind: Kind::Any,
+                        ..
+                    }
+                ) {
+                    Gap::Nothing
+                } else {
+                    Gap::NoNamed
+                }
+            }
+            _ => Gap::Any,
+        }
+    }
+
+    /// `child` has matched `count` times so far; match more or move on.
+    #[allow(clippy::too_many_arguments)]
+    fn repeat(
+        &mut self,
+        child: &Child,
+        rest: &[Child],
+        anchored_end: bool,
+        from: u32,
+        gap: Gap,
+        count: usize,
+        caps: &mut Caps,
+        then: Then<'_>,
+    ) {
+        let (min, max) = match child.elem.quantifier {
+            Quantifier::One => (1, 1),
+            Quantifier::ZeroOrOne => (0, 1),
+            Quantifier::ZeroOrMore => (0, usize::MAX),
+            Quantifier::OneOrMore => (1, usize::MAX),
+        };
+        if count >= REPEAT_LIMIT {
+            self.cut = true;
+            return;
+        }
+        if count < max {
+            let mut s = from;
+            while s != NONE {
+                if child.field.is_none_or(|f| self.flat.field[s as usize] == f) {
+                    let next = self.flat.next_sibling[s as usize];
+                    self.one(&child.elem, s, caps, &mut |m, caps| {
+                        if count + 1 < max {
+                            // Repetitions after the first keep the child's own anchor.
+                            let again = if child.anchored {
+                                m.gap_after(&child.elem, Some(child))
+                            } else {
+                                Gap::Any
+                            };
+                            m.repeat(
+                                child,
+                                rest,
+                                anchored_end,
+                                next,
+                                again,
+                                count + 1,
+                                caps,
+                                &mut *then,
+                            );
+                        } else {
+                            let g = m.gap_after(&child.elem, rest.first());
+                            m.seq(rest, anchored_end, next, g, caps, &mut *then);
+                        }
+                    });
+                }
+                let blocks = match gap {
+                    Gap::Any => false,
+                    Gap::NoNamed => self.flat.named(s),
+                    Gap::Nothing => true,
+                };
+                if blocks {
+                    break;
+                }
+                s = self.flat.next_sibling[s as usize];
+            }
+        }
+        if count >= min {
+            // Stop repeating here.
+            if count == 0 {
+                // Nothing matched: a leading anchor on the skipped child carries over to the
+                // next one; without one, the next child's anchor has nothing to hold to.
+                let g = if child.anchored { gap } else { Gap::Any };
+                self.seq(rest, anchored_end, from, g, caps, then);
+            } else {
+                let g = self.gap_after(&child.elem, rest.first());
+                self.seq(rest, anchored_end, from, g, caps, then);
+            }
+        }
+    }
+}

@@ -1,0 +1,609 @@
+//! Tree-sitter query text compiled into patterns for our own matcher (see `matcher`).
+//!
+//! The matcher runs every pattern of a language over one walk of the tree, starting each
+//! pattern only at nodes of its root kind, which costs a fraction of a tree-sitter query
+//! cursor. It understands the query syntax rules are written in: node and anonymous-node
+//! patterns, `_` and `(_)`, fields, negated fields, anchors, alternations, `?` `*` `+`,
+//! captures, a parenthesised pattern with predicates, and the text predicates `#eq?`,
+//! `#match?`, `#any-of?` with their `not-` and `any-` forms. Anything else (supertypes,
+//! `ERROR`, `MISSING`, sibling sequences, other predicates) returns `None`, and the caller
+//! runs tree-sitter's own query cursor instead, so every valid query still works.
+
+use tree_sitter::Language as Grammar;
+
+/// A node test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A named node of this kind id.
+    Named(u16),
+    /// An anonymous node of this kind id.
+    Anonymous(u16),
+    /// `(_)`: any named node.
+    AnyNamed,
+    /// `_`: any node.
+    Any,
+}
+
+/// How many times an element repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    /// Exactly once.
+    One,
+    /// `?`
+    ZeroOrOne,
+    /// `*`
+    ZeroOrMore,
+    /// `+`
+    OneOrMore,
+}
+
+/// A node pattern or an alternation, with its captures and quantifier.
+#[derive(Clone, Debug)]
+pub struct Elem {
+    /// What it matches.
+    pub item: Item,
+    /// Capture ids given to the matched node.
+    pub captures: Vec<u32>,
+    /// Repetition.
+    pub quantifier: Quantifier,
+}
+
+/// The body of an element.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// `(kind children...)`, `"text"`, `_`.
+    Node {
+        /// Node test.
+        kind: Kind,
+        /// Child patterns in order.
+        children: Vec<Child>,
+        /// `!field`: the node has no child in these fields.
+        negated: Vec<u16>,
+        /// A `.` after the last child: it must be the last named child.
+        anchored_end: bool,
+    },
+    /// `[a b ...]`: the first of these that matches (each is tried).
+    Alternation(Vec<Elem>),
+}
+
+/// A child pattern.
+#[derive(Clone, Debug)]
+pub struct Child {
+    /// The pattern.
+    pub elem: Elem,
+    /// `field:` the child must hold.
+    pub field: Option<u16>,
+    /// A `.` before it: no named sibling between it and the previous match (or the start).
+    pub anchored: bool,
+}
+
+/// A text predicate on captures.
+#[derive(Clone, Debug)]
+pub enum Predicate {
+    /// `#eq?` family against a string.
+    EqString {
+        /// Capture.
+        capture: u32,
+        /// Text.
+        text: String,
+        /// `eq` (true) or `not-eq` (false).
+        positive: bool,
+        /// Every captured node must satisfy it (`eq?`) or one (`any-eq?`).
+        all: bool,
+    },
+    /// `#eq?` family between two captures.
+    EqCapture {
+        /// Left capture.
+        left: u32,
+        /// Right capture.
+        right: u32,
+        /// `eq` (true) or `not-eq` (false).
+        positive: bool,
+        /// Every pair must satisfy it or one.
+        all: bool,
+    },
+    /// `#match?` family.
+    Match {
+        /// Capture.
+        capture: u32,
+        /// Compiled expression.
+        regex: regex::bytes::Regex,
+        /// `match` (true) or `not-match` (false).
+        positive: bool,
+        /// Every captured node must satisfy it or one.
+        all: bool,
+    },
+    /// `#any-of?` / `#not-any-of?`.
+    AnyOf {
+        /// Capture.
+        capture: u32,
+        /// Accepted texts.
+        values: Vec<String>,
+        /// `any-of` (true) or `not-any-of` (false).
+        positive: bool,
+    },
+}
+
+/// One top-level pattern.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    /// Byte offset of the pattern in the query text.
+    pub start_byte: usize,
+    /// The root element.
+    pub root: Elem,
+    /// Predicates that every match must satisfy.
+    pub predicates: Vec<Predicate>,
+    /// Capture ids the pattern can produce.
+    pub captures: Vec<u32>,
+}
+
+impl Pattern {
+    /// Whether some element repeats or is optional (`?`, `*`, `+`).
+    pub fn has_quantifier(&self) -> bool {
+        fn walk(e: &Elem) -> bool {
+            e.quantifier != Quantifier::One
+                || match &e.item {
+                    Item::Node { children, .. } => children.iter().any(|c| walk(&c.elem)),
+                    Item::Alternation(alts) => alts.iter().any(walk),
+                }
+        }
+        walk(&self.root)
+    }
+}
+
+/// Every pattern of one query text, indexed by the node kinds where each can start.
+#[derive(Debug)]
+pub struct Patterns {
+    /// Patterns in text order.
+    pub patterns: Vec<Pattern>,
+    /// Capture names by id.
+    pub capture_names: Vec<String>,
+    /// Kind id → indices of the patterns that can start at a node of that kind (ascending,
+    /// wildcard-rooted patterns included).
+    pub by_kind: Vec<Vec<u32>>,
+}
+
+impl Patterns {
+    /// Compile `text` for `grammar`; `None` when it uses syntax the matcher leaves to
+    /// tree-sitter (or is not a valid query at all, which tree-sitter then reports).
+    pub fn compile(grammar: &Grammar, text: &str) -> Option<Patterns> {
+        let mut p = Parser {
+            grammar,
+            src: text.as_bytes(),
+            pos: 0,
+            capture_names: Vec::new(),
+        };
+        let mut patterns = Vec::new();
+        loop {
+            p.skip_space();
+            if p.pos >= p.src.len() {
+                break;
+            }
+            let start_byte = p.pos;
+            let mut predicates = Vec::new();
+            let root = p.top_level(&mut predicates)?;
+            if root.quantifier != Quantifier::One {
+                return None;
+            }
+            let mut captures = Vec::new();
+            collect_captures(&root, &mut captures);
+            captures.sort_unstable();
+            captures.dedup();
+            patterns.push(Pattern {
+                start_byte,
+                root,
+                predicates,
+                captures,
+            });
+        }
+        let kinds = grammar.node_kind_count();
+        let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); kinds];
+        for (i, pattern) in patterns.iter().enumerate() {
+            let mut roots = Vec::new();
+            if !root_kinds(&pattern.root, &mut roots) {
+                // A wildcard root: the pattern may start anywhere.
+                for list in by_kind.iter_mut() {
+                    list.push(i as u32);
+                }
+                continue;
+            }
+            roots.sort_unstable();
+            roots.dedup();
+            for k in roots {
+                by_kind.get_mut(k as usize)?.push(i as u32);
+            }
+        }
+        Some(Patterns {
+            patterns,
+            capture_names: p.capture_names,
+            by_kind,
+        })
+    }
+}
+
+/// Kinds where `elem` can start; false when any kind can.
+fn root_kinds(elem: &Elem, out: &mut Vec<u16>) -> bool {
+    match &elem.item {
+        Item::Node { kind, .. } => match kind {
+            Kind::Named(k) | Kind::Anonymous(k) => {
+                out.push(*k);
+                true
+            }
+            Kind::AnyNamed | Kind::Any => false,
+        },
+        Item::Alternation(alts) => alts.iter().all(|a| root_kinds(a, out)),
+    }
+}
+
+fn collect_captures(elem: &Elem, out: &mut Vec<u32>) {
+    out.extend(&elem.captures);
+    match &elem.item {
+        Item::Node { children, .. } => {
+            for c in children {
+                collect_captures(&c.elem, out);
+            }
+        }
+        Item::Alternation(alts) => {
+            for a in alts {
+                collect_captures(a, out);
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    grammar: &'a Grammar,
+    src: &'a [u8],
+    pos: usize,
+    capture_names: Vec<String>,
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'?' | b'!')
+}
+
+impl Parser<'_> {
+    fn skip_space(&mut self) {
+        while let Some(&b) = self.src.get(self.pos) {
+            if b.is_ascii_whitespace() {
+                self.pos += 1;
+            } else if b == b';' {
+                while self.src.get(self.pos).is_some_and(|b| *b != b'\n') {
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.src.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// An identifier (node kind, field, capture or predicate name), without skipping space.
+    fn ident(&mut self) -> Option<&str> {
+        let start = self.pos;
+        while self.src.get(self.pos).is_some_and(|b| is_ident(*b)) {
+            self.pos += 1;
+        }
+        (self.pos > start)
+            .then(|| std::str::from_utf8(&self.src[start..self.pos]).ok())
+            .flatten()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let mut out = Vec::new();
+        loop {
+            let b = *self.src.get(self.pos)?;
+            self.pos += 1;
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    let e = *self.src.get(self.pos)?;
+                    self.pos += 1;
+                    out.push(match e {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'0' => 0,
+                        other => other,
+                    });
+                }
+                other => out.push(other),
+            }
+        }
+        String::from_utf8(out).ok()
+    }
+
+    fn capture_id(&mut self, name: &str) -> u32 {
+        match self.capture_names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                self.capture_names.push(name.to_string());
+                (self.capture_names.len() - 1) as u32
+            }
+        }
+    }
+
+    /// A top-level pattern; a parenthesised group may hold one pattern and predicates.
+    fn top_level(&mut self, predicates: &mut Vec<Predicate>) -> Option<Elem> {
+        if self.peek() == Some(b'(') {
+            let save = self.pos;
+            self.pos += 1;
+            let next = self.peek()?;
+            if next == b'(' || next == b'[' || next == b'"' {
+                // `((pattern) (#pred? ...) ...)`: exactly one pattern.
+                let mut root: Option<Elem> = None;
+                loop {
+                    match self.peek()? {
+                        b')' => {
+                            self.pos += 1;
+                            break;
+                        }
+                        b'(' if self.src.get(self.pos + 1) == Some(&b'#') => {
+                            self.predicate(predicates)?
+                        }
+                        _ => {
+                            if root.is_some() {
+                                return None; // a sibling sequence
+                            }
+                            root = Some(self.elem(predicates)?);
+                        }
+                    }
+                }
+                let mut root = root?;
+                if root.quantifier != Quantifier::One {
+                    return None;
+                }
+                root.quantifier = self.quantifier();
+                self.captures(&mut root.captures)?;
+                return Some(root);
+            }
+            self.pos = save;
+        }
+        self.elem(predicates)
+    }
+
+    fn quantifier(&mut self) -> Quantifier {
+        // Quantifiers follow their pattern directly.
+        let q = match self.src.get(self.pos) {
+            Some(b'?') => Quantifier::ZeroOrOne,
+            Some(b'*') => Quantifier::ZeroOrMore,
+            Some(b'+') => Quantifier::OneOrMore,
+            _ => return Quantifier::One,
+        };
+        self.pos += 1;
+        q
+    }
+
+    fn captures(&mut self, out: &mut Vec<u32>) -> Option<()> {
+        while self.eat(b'@') {
+            let name = self.ident()?.to_string();
+            let id = self.capture_id(&name);
+            out.push(id);
+        }
+        Some(())
+    }
+
+    /// One element: a node, an anonymous node, a wildcard or an alternation, then its
+    /// quantifier and captures.
+    fn elem(&mut self, predicates: &mut Vec<Predicate>) -> Option<Elem> {
+        let item = match self.peek()? {
+            b'[' => {
+                self.pos += 1;
+                let mut alts = Vec::new();
+                while !self.eat(b']') {
+                    if self.peek()? == b'(' && self.src.get(self.pos + 1) == Some(&b'#') {
+                        self.predicate(predicates)?;
+                        continue;
+                    }
+                    alts.push(self.elem(predicates)?);
+                }
+                if alts.is_empty() {
+                    return None;
+                }
+                Item::Alternation(alts)
+            }
+            b'"' => {
+                let text = self.string()?;
+                let id = self.grammar.id_for_node_kind(&text, false);
+                if id == 0 {
+                    return None;
+                }
+                leaf(Kind::Anonymous(id))
+            }
+            b'_' if !self.src.get(self.pos + 1).is_some_and(|b| is_ident(*b)) => {
+                self.pos += 1;
+                leaf(Kind::Any)
+            }
+            b'(' => {
+                self.pos += 1;
+                self.skip_space();
+                let name = self.ident()?.to_string();
+                let kind = if name == "_" {
+                    Kind::AnyNamed
+                } else {
+                    if name == "ERROR" || name == "MISSING" || name.contains('/') {
+                        return None;
+                    }
+                    let id = self.grammar.id_for_node_kind(&name, true);
+                    if id == 0 || self.grammar.node_kind_is_supertype(id) {
+                        return None;
+                    }
+                    Kind::Named(id)
+                };
+                self.node_body(kind, predicates)?
+            }
+            _ => return None,
+        };
+        let quantifier = self.quantifier();
+        let mut elem = Elem {
+            item,
+            captures: Vec::new(),
+            quantifier,
+        };
+        self.captures(&mut elem.captures)?;
+        Some(elem)
+    }
+
+    /// Children, fields, anchors and predicates up to the closing parenthesis.
+    fn node_body(&mut self, kind: Kind, predicates: &mut Vec<Predicate>) -> Option<Item> {
+        let mut children = Vec::new();
+        let mut negated = Vec::new();
+        let mut anchored = false;
+        loop {
+            match self.peek()? {
+                b')' => {
+                    self.pos += 1;
+                    break;
+                }
+                b'.' => {
+                    self.pos += 1;
+                    anchored = true;
+                }
+                b'!' => {
+                    self.pos += 1;
+                    let name = self.ident()?.to_string();
+                    negated.push(self.grammar.field_id_for_name(&name)?.get());
+                }
+                b'(' if self.src.get(self.pos + 1) == Some(&b'#') => self.predicate(predicates)?,
+                b'(' | b'[' | b'"' => {
+                    let elem = self.elem(predicates)?;
+                    children.push(Child {
+                        elem,
+                        field: None,
+                        anchored: std::mem::take(&mut anchored),
+                    });
+                }
+                b'_' if !self.src.get(self.pos + 1).is_some_and(|b| is_ident(*b)) => {
+                    let elem = self.elem(predicates)?;
+                    children.push(Child {
+                        elem,
+                        field: None,
+                        anchored: std::mem::take(&mut anchored),
+                    });
+                }
+                _ => {
+                    // `field: pattern`
+                    let name = self.ident()?.to_string();
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    let field = self.grammar.field_id_for_name(&name)?.get();
+                    let elem = self.elem(predicates)?;
+                    children.push(Child {
+                        elem,
+                        field: Some(field),
+                        anchored: std::mem::take(&mut anchored),
+                    });
+                }
+            }
+        }
+        Some(Item::Node {
+            kind,
+            children,
+            negated,
+            anchored_end: anchored,
+        })
+    }
+
+    /// `(#name? args...)`
+    fn predicate(&mut self, out: &mut Vec<Predicate>) -> Option<()> {
+        self.pos += 2; // `(#`
+        let name = self.ident()?.to_string();
+        enum Arg {
+            Capture(u32),
+            Text(String),
+        }
+        let mut args = Vec::new();
+        loop {
+            match self.peek()? {
+                b')' => {
+                    self.pos += 1;
+                    break;
+                }
+                b'@' => {
+                    self.pos += 1;
+                    let n = self.ident()?.to_string();
+                    args.push(Arg::Capture(self.capture_id(&n)));
+                }
+                b'"' => args.push(Arg::Text(self.string()?)),
+                _ => args.push(Arg::Text(self.ident()?.to_string())),
+            }
+        }
+        let (positive, all, base) = match name.as_str() {
+            "eq?" => (true, true, "eq"),
+            "not-eq?" => (false, true, "eq"),
+            "any-eq?" => (true, false, "eq"),
+            "any-not-eq?" => (false, false, "eq"),
+            "match?" => (true, true, "match"),
+            "not-match?" => (false, true, "match"),
+            "any-match?" => (true, false, "match"),
+            "any-not-match?" => (false, false, "match"),
+            "any-of?" => (true, true, "any-of"),
+            "not-any-of?" => (false, true, "any-of"),
+            _ => return None,
+        };
+        let mut args = args.into_iter();
+        let Some(Arg::Capture(capture)) = args.next() else {
+            return None;
+        };
+        let rest: Vec<Arg> = args.collect();
+        out.push(match (base, rest.as_slice()) {
+            ("eq", [Arg::Capture(right)]) => Predicate::EqCapture {
+                left: capture,
+                right: *right,
+                positive,
+                all,
+            },
+            ("eq", [Arg::Text(text)]) => Predicate::EqString {
+                capture,
+                text: text.clone(),
+                positive,
+                all,
+            },
+            ("match", [Arg::Text(re)]) => Predicate::Match {
+                capture,
+                regex: regex::bytes::Regex::new(re).ok()?,
+                positive,
+                all,
+            },
+            ("any-of", values) => Predicate::AnyOf {
+                capture,
+                values: values
+                    .iter()
+                    .map(|a| match a {
+                        Arg::Text(t) => Some(t.clone()),
+                        Arg::Capture(_) => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+                positive,
+            },
+            _ => return None,
+        });
+        Some(())
+    }
+}
+
+fn leaf(kind: Kind) -> Item {
+    Item::Node {
+        kind,
+        children: Vec::new(),
+        negated: Vec::new(),
+        anchored_end: false,
+    }
+}
