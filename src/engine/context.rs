@@ -1,7 +1,7 @@
 //! Per-file evaluation of the constraint vocabulary on top of a language's semantics.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -53,7 +53,7 @@ pub struct Ctx<'t> {
     /// Function node id → whether it starts a server (asked once per candidate and function).
     server_cache: RefCell<HashMap<usize, bool>>,
     /// Node id → its ancestors, root first: every constraint on a node asks for them.
-    ancestor_cache: RefCell<HashMap<usize, Vec<Node<'t>>>>,
+    ancestor_cache: RefCell<HashMap<usize, std::rc::Rc<[Node<'t>]>>>,
     /// Node id → its qualified names: many rules test the same callee.
     resolve_cache: RefCell<HashMap<usize, Vec<String>>>,
     /// (names, helper id) → the shortest blocking chain from that helper, for `reaches`.
@@ -72,6 +72,8 @@ pub struct Ctx<'t> {
     /// Function node id → where it is started on a virtual thread, or the call that reaches
     /// it from code running on one (true when that call is the start itself).
     virtual_threads: HashMap<usize, (Node<'t>, bool)>,
+    /// Kind ids of `sem.function_kinds`: compared by number on every ancestor walk.
+    function_ids: Vec<u16>,
 }
 
 /// Names (lower case, without `_`) of functions that run once at start-up.
@@ -243,6 +245,15 @@ impl<'t> Ctx<'t> {
             refs_cache: RefCell::new(HashMap::new()),
             loops: iteration::table(lang),
             virtual_threads: HashMap::new(),
+            function_ids: {
+                let grammar = lang.grammar();
+                let sem = lang.semantics();
+                sem.function_kinds
+                    .iter()
+                    .map(|k| grammar.id_for_node_kind(k, true))
+                    .filter(|id| *id != 0)
+                    .collect()
+            },
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -415,11 +426,11 @@ impl<'t> Ctx<'t> {
     }
 
     /// Ancestors of `node`, outermost first, found by descending from the root (no parent chains).
-    pub fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
+    pub fn ancestors(&self, node: Node<'t>) -> std::rc::Rc<[Node<'t>]> {
         if let Some(hit) = self.ancestor_cache.borrow().get(&node.id()) {
             return hit.clone();
         }
-        let out = self.walk_to(node);
+        let out: std::rc::Rc<[Node<'t>]> = self.walk_to(node).into();
         self.ancestor_cache
             .borrow_mut()
             .insert(node.id(), out.clone());
@@ -441,13 +452,14 @@ impl<'t> Ctx<'t> {
     }
 
     fn is_function(&self, node: Node) -> bool {
-        self.sem.function_kinds.contains(&node.kind())
+        self.function_ids.contains(&node.kind_id())
     }
 
     /// The innermost enclosing function of `node`.
     pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
         self.ancestors(node)
-            .into_iter()
+            .iter()
+            .copied()
             .rev()
             .find(|a| self.is_function(*a))
     }
@@ -907,7 +919,8 @@ impl<'t> Ctx<'t> {
                 let site_fn = self.enclosing_function(site);
                 let looped = self
                     .ancestors(site)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .rev()
                     .take_while(|a| Some(a.id()) != site_fn.map(|s| s.id()))
                     .find(|a| self.sem.loop_kinds.contains(&a.kind()))?;
@@ -1493,7 +1506,8 @@ impl<'t> Ctx<'t> {
                 .filter(|f| {
                     !self
                         .ancestors(*f)
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .rev()
                         .find(|a| self.is_function(*a) || self.sem.class_kinds.contains(&a.kind()))
                         .is_some_and(|a| self.sem.class_kinds.contains(&a.kind()))
@@ -1505,7 +1519,8 @@ impl<'t> Ctx<'t> {
         }
         let class = self
             .ancestors(node)
-            .into_iter()
+            .iter()
+            .copied()
             .rev()
             .find(|a| self.sem.class_kinds.contains(&a.kind()));
         match class {

@@ -9,6 +9,9 @@ use super::pattern::{Child, Elem, Item, Kind, Pattern, Patterns, Predicate, Quan
 
 const NONE: u32 = u32::MAX;
 
+/// Tree-sitter's kind id of ERROR nodes (`ts_builtin_sym_error`).
+const ERROR_KIND: u16 = u16::MAX;
+
 /// Repetitions of one quantified child beyond which matching is cut short (and reported).
 const REPEAT_LIMIT: usize = 10_000;
 
@@ -28,13 +31,14 @@ impl<'t> Flat<'t> {
     /// Walk `tree` once. `stop` is asked every few thousand nodes; true ends the walk early
     /// and the flag is returned.
     pub fn build(tree: &'t Tree, mut stop: impl FnMut() -> bool) -> (Flat<'t>, bool) {
+        let n = tree.root_node().descendant_count();
         let mut flat = Flat {
-            nodes: Vec::new(),
-            kind: Vec::new(),
-            field: Vec::new(),
-            flags: Vec::new(),
-            first_child: Vec::new(),
-            next_sibling: Vec::new(),
+            nodes: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            field: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            first_child: Vec::with_capacity(n),
+            next_sibling: Vec::with_capacity(n),
         };
         let mut cursor = tree.walk();
         // The last node seen at each depth: the previous sibling of the next one there.
@@ -46,11 +50,12 @@ impl<'t> Flat<'t> {
             if i % 4096 == 4095 && stop() {
                 return (flat, true);
             }
+            let kind = node.kind_id();
             flat.nodes.push(node);
-            flat.kind.push(node.kind_id());
+            flat.kind.push(kind);
             flat.field.push(cursor.field_id().map_or(0, |f| f.get()));
             flat.flags
-                .push(node.is_named() as u8 | ((node.is_error() as u8) << 1));
+                .push(node.is_named() as u8 | (((kind == ERROR_KIND) as u8) << 1));
             flat.first_child.push(NONE);
             flat.next_sibling.push(NONE);
             if depth == last.len() {
@@ -114,9 +119,11 @@ pub fn run<'t>(
         flat,
         cut: false,
         found: Vec::new(),
+        ends: Vec::new(),
     };
     let mut caps = Caps::new();
     let mut out: Vec<(u32, Node<'t>)> = Vec::new();
+    let mut keep: Vec<std::ops::Range<usize>> = Vec::new();
     for i in 0..flat.nodes.len() as u32 {
         if i % 1024 == 1023 && stop() {
             return true;
@@ -127,13 +134,15 @@ pub fn run<'t>(
         for &p in list {
             let pattern = &patterns.patterns[p as usize];
             m.found.clear();
+            m.ends.clear();
             caps.clear();
             m.root(pattern, i, &mut caps);
-            if m.found.is_empty() {
+            if m.ends.is_empty() {
                 continue;
             }
-            longest(&mut m.found);
-            for found in &m.found {
+            longest(&mut m.found, &m.ends, &mut keep);
+            for range in &keep {
+                let found = &m.found[range.clone()];
                 if !predicates_hold(pattern, found, flat, src) {
                     continue;
                 }
@@ -146,34 +155,43 @@ pub fn run<'t>(
     m.cut
 }
 
-/// Drop matches whose captures are a subset of another's (tree-sitter's longest match for
-/// quantified patterns); identical matches are kept once.
-fn longest(found: &mut Vec<Caps>) {
-    if found.len() < 2 {
+/// The matches to keep out of `found` (split at `ends`): those whose captures are not a
+/// subset of another's (tree-sitter's longest match for quantified patterns); identical
+/// matches are kept once. Each kept match's captures are left in document order.
+fn longest(found: &mut [(u32, u32)], ends: &[usize], keep: &mut Vec<std::ops::Range<usize>>) {
+    keep.clear();
+    let mut start = 0;
+    for end in ends {
+        keep.push(start..*end);
+        start = *end;
+    }
+    if keep.len() < 2 {
         return;
     }
-    for f in found.iter_mut() {
-        f.sort_unstable();
+    for r in keep.iter() {
+        found[r.clone()].sort_unstable();
     }
-    let subset = |a: &Caps, b: &Caps| a.len() <= b.len() && a.iter().all(|x| b.contains(x));
-    let mut keep = vec![true; found.len()];
-    for i in 0..found.len() {
-        for j in 0..found.len() {
-            if i == j || !keep[j] {
+    let subset = |a: &[(u32, u32)], b: &[(u32, u32)]| {
+        a.len() <= b.len() && a.iter().all(|x| b.binary_search(x).is_ok())
+    };
+    let mut dropped = vec![false; keep.len()];
+    for i in 0..keep.len() {
+        for j in 0..keep.len() {
+            if i == j || dropped[j] {
                 continue;
             }
-            // i is dropped if it is inside j (identical: the later one goes).
-            if subset(&found[i], &found[j]) && (found[i].len() < found[j].len() || i > j) {
-                keep[i] = false;
+            let (a, b) = (&found[keep[i].clone()], &found[keep[j].clone()]);
+            // i goes if it is inside j (of two identical ones, the later goes).
+            if subset(a, b) && (a.len() < b.len() || i > j) {
+                dropped[i] = true;
                 break;
             }
         }
     }
-    let mut k = keep.iter();
-    found.retain(|_| *k.next().unwrap());
-    // Each capture's nodes in document order (pre-order index order).
-    for f in found.iter_mut() {
-        f.sort_unstable_by_key(|(c, n)| (*n, *c));
+    let mut d = dropped.iter();
+    keep.retain(|_| !*d.next().unwrap());
+    for r in keep.iter() {
+        found[r.clone()].sort_unstable_by_key(|(c, n)| (*n, *c));
     }
 }
 
@@ -183,7 +201,7 @@ fn text<'s>(flat: &Flat<'_>, n: u32, src: &'s [u8]) -> &'s [u8] {
 }
 
 /// Tree-sitter's text predicates, with its rules for captures holding several nodes or none.
-fn predicates_hold(pattern: &Pattern, caps: &Caps, flat: &Flat<'_>, src: &[u8]) -> bool {
+fn predicates_hold(pattern: &Pattern, caps: &[(u32, u32)], flat: &Flat<'_>, src: &[u8]) -> bool {
     let nodes = |c: u32| caps.iter().filter(move |(i, _)| *i == c).map(|(_, n)| *n);
     let each = |c: u32, positive: bool, all: bool, test: &dyn Fn(&[u8]) -> bool| -> bool {
         for n in nodes(c) {
@@ -253,7 +271,10 @@ enum Gap {
 struct Matcher<'f, 't> {
     flat: &'f Flat<'t>,
     cut: bool,
-    found: Vec<Caps>,
+    /// Captures of every match found at the current root, one after another.
+    found: Vec<(u32, u32)>,
+    /// Where each match's captures end in `found`.
+    ends: Vec<usize>,
 }
 
 /// Continuation: called with the captures so far once the rest of a pattern matched.
@@ -262,7 +283,8 @@ type Then<'a> = &'a mut dyn FnMut(&mut Matcher<'_, '_>, &mut Caps);
 impl Matcher<'_, '_> {
     fn root(&mut self, pattern: &Pattern, i: u32, caps: &mut Caps) {
         self.one(&pattern.root, i, caps, &mut |m, caps| {
-            m.found.push(caps.clone())
+            m.found.extend_from_slice(caps);
+            m.ends.push(m.found.len());
         });
     }
 

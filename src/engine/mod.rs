@@ -77,7 +77,7 @@ struct BoundRule {
 
 /// Results of constraints on nodes within one file, by (constraint id, node id): the labels
 /// it contributes and, for `reaches`, the chain; None when it fails.
-type Memo = std::collections::HashMap<(usize, usize), Option<(Vec<Label>, Option<String>)>>;
+type Memo = foldhash::HashMap<(usize, usize), Option<(Vec<Label>, Option<String>)>>;
 
 /// A language's combined query: our own matcher when it understands the text, otherwise
 /// tree-sitter's query cursor.
@@ -318,7 +318,9 @@ impl LanguageQuery {
         let sem = self.lang.semantics();
         let names = self.query.capture_names();
         let mut facts = FileFacts::new(sem);
-        let mut candidates: Vec<(usize, Vec<(u32, Node)>)> = Vec::new();
+        // Matches for rules: (rule, its captures' range in `arena`).
+        let mut candidates: Vec<(usize, Range<usize>)> = Vec::new();
+        let mut arena: Vec<(u32, Node)> = Vec::new();
         let stop = || file.deadline.is_some_and(|d| std::time::Instant::now() > d);
         let mut list: Vec<(&str, Node)> = Vec::new();
         let exceeded = self.query.for_each_match(tree, src, &stop, |p, captures| {
@@ -327,9 +329,11 @@ impl LanguageQuery {
                 list.extend(captures.iter().map(|(i, n)| (names[*i as usize], *n)));
                 sem.record(&mut facts, &Captures { list: &list }, src);
             } else {
+                let start = arena.len();
+                arena.extend_from_slice(captures);
                 for rule in &self.pattern_rules[p - self.semantic_patterns] {
                     if file.version_allows(&self.rules[*rule].rule) {
-                        candidates.push((*rule, captures.to_vec()));
+                        candidates.push((*rule, start..arena.len()));
                     }
                 }
             }
@@ -338,10 +342,11 @@ impl LanguageQuery {
             return (Vec::new(), exceeded);
         }
         let ctx = Ctx::new(self.lang, src, tree.root_node(), facts, file.role);
-        let mut seen = HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         let mut memo = Memo::default();
         let mut out = Vec::new();
-        for (rule_idx, captures) in candidates {
+        for (rule_idx, range) in candidates {
+            let captures = &arena[range];
             let bound = &self.rules[rule_idx];
             let Some(primary) = first(&captures, bound.match_capture) else {
                 continue;
@@ -350,7 +355,7 @@ impl LanguageQuery {
             if seen.contains(&(rule_idx, primary.byte_range())) {
                 continue;
             }
-            if let Some(finding) = self.evaluate(&ctx, &mut memo, bound, primary, &captures) {
+            if let Some(finding) = self.evaluate(&ctx, &mut memo, bound, primary, captures) {
                 seen.insert((rule_idx, primary.byte_range()));
                 out.push(finding);
             }

@@ -8,7 +8,7 @@
 //! - property `unbounded`: a collection (or a fan-out over one) whose size comes from outside;
 //! - property `limited`: the work of a fan-out acquires a concurrency limiter.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use tree_sitter::Node;
 
@@ -1232,7 +1232,7 @@ impl<'t> Ctx<'t> {
     /// Statements (and `if` conditions) of a loop body that run before the one holding
     /// `node` in an iteration.
     fn statements_before(&self, body: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
-        let mut path = self.ancestors(node);
+        let mut path = self.ancestors(node).to_vec();
         path.push(node);
         let Some(start) = path.iter().position(|a| a.id() == body.id()) else {
             return Vec::new();
@@ -1481,7 +1481,8 @@ impl<'t> Ctx<'t> {
             let named = f.child_by_field_name("name").map(|n| text(n, self.src));
             let handed_to = self
                 .ancestors(f)
-                .into_iter()
+                .iter()
+                .copied()
                 .rev()
                 .find(|a| self.sem.call_kinds.contains(&a.kind()))
                 .filter(|c| {

@@ -450,7 +450,8 @@ fn shared_by_requests<'t>(ctx: &Ctx<'t>, handler: Node<'t>, target: Node<'t>) ->
     // Captured from an enclosing function, or a package variable.
     let enclosing = ctx
         .ancestors(handler)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|a| FUNCTIONS.contains(&a.kind()))
         .any(|f| declared_in(f, name, src));
     enclosing || ctx.facts().module_names.contains(name)
@@ -634,7 +635,8 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
     let name = text(ident, src);
     let mut scopes: Vec<Node<'t>> = ctx
         .ancestors(ident)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|a| FUNCTIONS.contains(&a.kind()))
         .collect();
     scopes.reverse();

@@ -36,7 +36,7 @@ pub fn is_lock_name(expr: &str) -> bool {
 #[cfg(test)]
 pub mod test_support;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use tree_sitter::Node;
 
