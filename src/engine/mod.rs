@@ -348,7 +348,7 @@ impl LanguageQuery {
         for (rule_idx, range) in candidates {
             let captures = &arena[range];
             let bound = &self.rules[rule_idx];
-            let Some(primary) = first(&captures, bound.match_capture) else {
+            let Some(primary) = first(captures, bound.match_capture) else {
                 continue;
             };
             // One finding per rule and range: several matches may share a primary node.
