@@ -72,6 +72,8 @@ pub struct Ctx<'t> {
     /// Function node id → where it is started on a virtual thread, or the call that reaches
     /// it from code running on one (true when that call is the start itself).
     virtual_threads: HashMap<usize, (Node<'t>, bool)>,
+    /// The tree in pre-order, with parents: ancestors without a search from the root.
+    flat: super::flat::Flat<'t>,
     /// Kind ids of `sem.function_kinds`: compared by number on every ancestor walk.
     function_ids: Vec<u16>,
 }
@@ -224,6 +226,7 @@ impl<'t> Ctx<'t> {
         root: Node<'t>,
         facts: FileFacts<'t>,
         role: FileRole,
+        flat: super::flat::Flat<'t>,
     ) -> Ctx<'t> {
         let mut ctx = Ctx {
             lang,
@@ -245,6 +248,7 @@ impl<'t> Ctx<'t> {
             refs_cache: RefCell::new(HashMap::new()),
             loops: iteration::table(lang),
             virtual_threads: HashMap::new(),
+            flat,
             function_ids: {
                 let grammar = lang.grammar();
                 let sem = lang.semantics();
@@ -430,7 +434,10 @@ impl<'t> Ctx<'t> {
         if let Some(hit) = self.ancestor_cache.borrow().get(&node.id()) {
             return hit.clone();
         }
-        let out: std::rc::Rc<[Node<'t>]> = self.walk_to(node).into();
+        let out: std::rc::Rc<[Node<'t>]> = match self.flat.ancestors(node) {
+            Some(path) => path.into(),
+            None => self.walk_to(node).into(),
+        };
         self.ancestor_cache
             .borrow_mut()
             .insert(node.id(), out.clone());

@@ -3,103 +3,13 @@
 //! tree-sitter query cursor would (every way a pattern matches a node, the longest when
 //! quantifiers allow several, predicates applied), which a test checks on every fixture.
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
+use super::flat::{Flat, NONE};
 use super::pattern::{Child, Elem, Item, Kind, Pattern, Patterns, Predicate, Quantifier};
-
-const NONE: u32 = u32::MAX;
-
-/// Tree-sitter's kind id of ERROR nodes (`ts_builtin_sym_error`).
-const ERROR_KIND: u16 = u16::MAX;
 
 /// Repetitions of one quantified child beyond which matching is cut short (and reported).
 const REPEAT_LIMIT: usize = 10_000;
-
-/// The tree in pre-order, with what matching asks of each node.
-pub struct Flat<'t> {
-    /// Nodes in pre-order.
-    pub nodes: Vec<Node<'t>>,
-    kind: Vec<u16>,
-    field: Vec<u16>,
-    /// Bit 0: named; bit 1: an ERROR node.
-    flags: Vec<u8>,
-    first_child: Vec<u32>,
-    next_sibling: Vec<u32>,
-}
-
-impl<'t> Flat<'t> {
-    /// Walk `tree` once. `stop` is asked every few thousand nodes; true ends the walk early
-    /// and the flag is returned.
-    pub fn build(tree: &'t Tree, mut stop: impl FnMut() -> bool) -> (Flat<'t>, bool) {
-        let n = tree.root_node().descendant_count();
-        let mut flat = Flat {
-            nodes: Vec::with_capacity(n),
-            kind: Vec::with_capacity(n),
-            field: Vec::with_capacity(n),
-            flags: Vec::with_capacity(n),
-            first_child: Vec::with_capacity(n),
-            next_sibling: Vec::with_capacity(n),
-        };
-        let mut cursor = tree.walk();
-        // The last node seen at each depth: the previous sibling of the next one there.
-        let mut last: Vec<u32> = Vec::new();
-        let mut depth = 0usize;
-        loop {
-            let node = cursor.node();
-            let i = flat.nodes.len() as u32;
-            if i % 4096 == 4095 && stop() {
-                return (flat, true);
-            }
-            let kind = node.kind_id();
-            flat.nodes.push(node);
-            flat.kind.push(kind);
-            flat.field.push(cursor.field_id().map_or(0, |f| f.get()));
-            flat.flags
-                .push(node.is_named() as u8 | (((kind == ERROR_KIND) as u8) << 1));
-            flat.first_child.push(NONE);
-            flat.next_sibling.push(NONE);
-            if depth == last.len() {
-                if depth > 0 {
-                    flat.first_child[last[depth - 1] as usize] = i;
-                }
-                last.push(i);
-            } else {
-                flat.next_sibling[last[depth] as usize] = i;
-                last[depth] = i;
-            }
-            if cursor.goto_first_child() {
-                depth += 1;
-                last.truncate(depth);
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return (flat, false);
-                }
-                depth -= 1;
-            }
-        }
-    }
-
-    fn named(&self, i: u32) -> bool {
-        self.flags[i as usize] & 1 != 0
-    }
-
-    fn error(&self, i: u32) -> bool {
-        self.flags[i as usize] & 2 != 0
-    }
-
-    fn kind_ok(&self, kind: Kind, i: u32) -> bool {
-        match kind {
-            Kind::Named(k) | Kind::Anonymous(k) => self.kind[i as usize] == k,
-            Kind::AnyNamed => self.named(i) && !self.error(i),
-            Kind::Any => !self.error(i),
-        }
-    }
-}
 
 /// Captures of one match: (capture id, node index in the flat tree).
 pub type Caps = Vec<(u32, u32)>;
@@ -124,11 +34,11 @@ pub fn run<'t>(
     let mut caps = Caps::new();
     let mut out: Vec<(u32, Node<'t>)> = Vec::new();
     let mut keep: Vec<std::ops::Range<usize>> = Vec::new();
-    for i in 0..flat.nodes.len() as u32 {
+    for i in 0..flat.entries.len() as u32 {
         if i % 1024 == 1023 && stop() {
             return true;
         }
-        let Some(list) = patterns.by_kind.get(flat.kind[i as usize] as usize) else {
+        let Some(list) = patterns.by_kind.get(flat.at(i).kind as usize) else {
             continue;
         };
         for &p in list {
@@ -147,7 +57,7 @@ pub fn run<'t>(
                     continue;
                 }
                 out.clear();
-                out.extend(found.iter().map(|(c, n)| (*c, flat.nodes[*n as usize])));
+                out.extend(found.iter().map(|(c, n)| (*c, flat.at(*n).node)));
                 emit(p as usize, &out);
             }
         }
@@ -196,7 +106,7 @@ fn longest(found: &mut [(u32, u32)], ends: &[usize], keep: &mut Vec<std::ops::Ra
 }
 
 fn text<'s>(flat: &Flat<'_>, n: u32, src: &'s [u8]) -> &'s [u8] {
-    let r = flat.nodes[n as usize].byte_range();
+    let r = flat.at(n).node.byte_range();
     src.get(r).unwrap_or(&[])
 }
 
@@ -300,7 +210,7 @@ impl Matcher<'_, '_> {
                 anchored_end,
             } => {
                 if self.flat.kind_ok(*kind, i) && !self.has_negated_field(i, negated) {
-                    let first = self.flat.first_child[i as usize];
+                    let first = self.flat.at(i).first_child;
                     let gap = match children.first() {
                         Some(c) if c.anchored => Gap::NoNamed,
                         _ => Gap::Any,
@@ -321,12 +231,12 @@ impl Matcher<'_, '_> {
         if negated.is_empty() {
             return false;
         }
-        let mut c = self.flat.first_child[i as usize];
+        let mut c = self.flat.at(i).first_child;
         while c != NONE {
-            if negated.contains(&self.flat.field[c as usize]) {
+            if negated.contains(&self.flat.at(c).field) {
                 return true;
             }
-            c = self.flat.next_sibling[c as usize];
+            c = self.flat.at(c).next_sibling;
         }
         false
     }
@@ -352,10 +262,10 @@ impl Matcher<'_, '_> {
 
     fn no_named_from(&self, mut s: u32) -> bool {
         while s != NONE {
-            if self.flat.named(s) {
+            if self.flat.at(s).named {
                 return false;
             }
-            s = self.flat.next_sibling[s as usize];
+            s = self.flat.at(s).next_sibling;
         }
         true
     }
@@ -406,8 +316,8 @@ impl Matcher<'_, '_> {
         if count < max {
             let mut s = from;
             while s != NONE {
-                if child.field.is_none_or(|f| self.flat.field[s as usize] == f) {
-                    let next = self.flat.next_sibling[s as usize];
+                if child.field.is_none_or(|f| self.flat.at(s).field == f) {
+                    let next = self.flat.at(s).next_sibling;
                     self.one(&child.elem, s, caps, &mut |m, caps| {
                         if count + 1 < max {
                             // Repetitions after the first keep the child's own anchor.
@@ -434,13 +344,13 @@ impl Matcher<'_, '_> {
                 }
                 let blocks = match gap {
                     Gap::Any => false,
-                    Gap::NoNamed => self.flat.named(s),
+                    Gap::NoNamed => self.flat.at(s).named,
                     Gap::Nothing => true,
                 };
                 if blocks {
                     break;
                 }
-                s = self.flat.next_sibling[s as usize];
+                s = self.flat.at(s).next_sibling;
             }
         }
         if count >= min {

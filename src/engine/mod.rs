@@ -3,6 +3,7 @@
 
 pub mod constraint;
 pub mod context;
+pub mod flat;
 pub mod matcher;
 pub mod names;
 pub mod pattern;
@@ -130,16 +131,14 @@ impl Compiled {
     /// cut short (too many partial matches, or `stop` said so).
     fn for_each_match<'t>(
         &self,
+        flat: &flat::Flat<'t>,
         tree: &'t Tree,
         src: &[u8],
         stop: &dyn Fn() -> bool,
         mut emit: impl FnMut(usize, &[(u32, Node<'t>)]),
     ) -> bool {
         match self {
-            Compiled::Own(p) => {
-                let (flat, cut) = matcher::Flat::build(tree, stop);
-                cut || matcher::run(p, &flat, src, stop, |i, caps| emit(i, caps))
-            }
+            Compiled::Own(p) => matcher::run(p, flat, src, stop, |i, caps| emit(i, caps)),
             Compiled::Cursor(query) => {
                 let mut cursor = QueryCursor::new();
                 cursor.set_match_limit(MATCH_LIMIT);
@@ -323,25 +322,29 @@ impl LanguageQuery {
         let mut arena: Vec<(u32, Node)> = Vec::new();
         let stop = || file.deadline.is_some_and(|d| std::time::Instant::now() > d);
         let mut list: Vec<(&str, Node)> = Vec::new();
-        let exceeded = self.query.for_each_match(tree, src, &stop, |p, captures| {
-            if p < self.semantic_patterns {
-                list.clear();
-                list.extend(captures.iter().map(|(i, n)| (names[*i as usize], *n)));
-                sem.record(&mut facts, &Captures { list: &list }, src);
-            } else {
-                let start = arena.len();
-                arena.extend_from_slice(captures);
-                for rule in &self.pattern_rules[p - self.semantic_patterns] {
-                    if file.version_allows(&self.rules[*rule].rule) {
-                        candidates.push((*rule, start..arena.len()));
+        let (flat, walk_cut) = flat::Flat::build(tree, stop);
+        let exceeded = walk_cut
+            || self
+                .query
+                .for_each_match(&flat, tree, src, &stop, |p, captures| {
+                    if p < self.semantic_patterns {
+                        list.clear();
+                        list.extend(captures.iter().map(|(i, n)| (names[*i as usize], *n)));
+                        sem.record(&mut facts, &Captures { list: &list }, src);
+                    } else {
+                        let start = arena.len();
+                        arena.extend_from_slice(captures);
+                        for rule in &self.pattern_rules[p - self.semantic_patterns] {
+                            if file.version_allows(&self.rules[*rule].rule) {
+                                candidates.push((*rule, start..arena.len()));
+                            }
+                        }
                     }
-                }
-            }
-        });
+                });
         if candidates.is_empty() {
             return (Vec::new(), exceeded);
         }
-        let ctx = Ctx::new(self.lang, src, tree.root_node(), facts, file.role);
+        let ctx = Ctx::new(self.lang, src, tree.root_node(), facts, file.role, flat);
         let mut seen = foldhash::HashSet::default();
         let mut memo = Memo::default();
         let mut out = Vec::new();
@@ -687,7 +690,8 @@ mod matcher_agrees_with_tree_sitter {
     fn matches(compiled: &Compiled, tree: &Tree, src: &[u8]) -> Seen {
         let names = compiled.capture_names();
         let mut out = Vec::new();
-        compiled.for_each_match(tree, src, &|| false, |p, caps| {
+        let (flat, _) = flat::Flat::build(tree, || false);
+        compiled.for_each_match(&flat, tree, src, &|| false, |p, caps| {
             let mut caps: Vec<(String, usize, usize)> = caps
                 .iter()
                 .map(|(i, n)| (names[*i as usize].to_string(), n.start_byte(), n.end_byte()))
@@ -780,7 +784,8 @@ mod matcher_semantics {
         let run = |c: &Compiled| {
             let names = c.capture_names();
             let mut out = Vec::new();
-            c.for_each_match(&tree, src.as_bytes(), &|| false, |p, caps| {
+            let (flat, _) = flat::Flat::build(&tree, || false);
+            c.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |p, caps| {
                 let caps: Vec<String> = caps
                     .iter()
                     .map(|(i, n)| format!("{}={}", names[*i as usize], &src[n.byte_range()]))

@@ -36,6 +36,7 @@ pub fn with_ctx<R>(
         tree.root_node(),
         facts,
         FileRole::default(),
+        crate::engine::flat::Flat::build(&tree, || false).0,
     );
     f(&ctx, tree.root_node())
 }
