@@ -683,8 +683,9 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
     }
 }
 
-/// Our matcher against tree-sitter's query cursor on every fixture (and cut-short copies of
-/// each, full of ERROR nodes): the same matches, pattern by pattern.
+/// Our matcher against tree-sitter's query cursor on every fixture, cut-short and randomly
+/// mutated copies of each (full of ERROR and MISSING nodes): the same matches, pattern by
+/// pattern.
 #[cfg(test)]
 mod matcher_agrees_with_tree_sitter {
     use super::*;
@@ -707,6 +708,38 @@ mod matcher_agrees_with_tree_sitter {
         out
     }
 
+    /// Delete a span, duplicate a line, or drop in a bracket, quote or keyword: broken code
+    /// full of ERROR and MISSING nodes.
+    fn mutate(rng: &mut crate::rng::Rng, src: &str) -> String {
+        const BITS: &[&str] = &[
+            "(", ")", "{", "}", "[", "]", "\"", "\n", "async ", "go ", ".", ",",
+        ];
+        let mut out = src.to_string();
+        for _ in 0..1 + rng.below(6) {
+            let mut at = rng.below(out.len() as u64 + 1) as usize;
+            while !out.is_char_boundary(at) {
+                at -= 1;
+            }
+            match rng.below(3) {
+                0 => {
+                    let mut end = (at + rng.below(40) as usize).min(out.len());
+                    while !out.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    out.replace_range(at..end, "");
+                }
+                1 => {
+                    let start = out[..at].rfind('\n').map_or(0, |i| i + 1);
+                    let end = out[at..].find('\n').map_or(out.len(), |i| at + i + 1);
+                    let line = out[start..end].to_string();
+                    out.insert_str(start, &line);
+                }
+                _ => out.insert_str(at, BITS[rng.below(BITS.len() as u64) as usize]),
+            }
+        }
+        out
+    }
+
     #[test]
     fn on_every_fixture() {
         let rules = RuleSet::embedded().unwrap();
@@ -719,6 +752,16 @@ mod matcher_agrees_with_tree_sitter {
         }
         files.sort();
         let mut compared = 0;
+        // More with RAVEL_FUZZ_ITERATIONS (as in tests/fuzz.rs), other inputs with RAVEL_FUZZ_SEED.
+        let env = |k: &str, d: u64| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        let mutations = env("RAVEL_FUZZ_ITERATIONS", 4);
+        let mut rng =
+            crate::rng::Rng(env("RAVEL_FUZZ_SEED", 0).wrapping_add(0x9e37_79b9_7f4a_7c15));
         for lang in Language::ALL {
             let built = LanguageQuery::build(*lang, &rules.for_language(*lang)).unwrap();
             let Compiled::Own(own) = &built.query else {
@@ -745,11 +788,20 @@ mod matcher_agrees_with_tree_sitter {
                 .filter(|p| Language::from_path(p) == Some(*lang))
             {
                 let full = std::fs::read_to_string(path).unwrap();
-                let mut cuts = vec![full.len()];
-                cuts.extend([full.len() / 3, full.len() / 2, full.len() * 4 / 5]);
-                for cut in cuts {
-                    let cut = (0..=cut).rev().find(|c| full.is_char_boundary(*c)).unwrap();
-                    let src = &full[..cut];
+                let mut inputs: Vec<String> = [full.len(), full.len() / 3, full.len() / 2]
+                    .iter()
+                    .map(|cut| {
+                        let cut = (0..=*cut)
+                            .rev()
+                            .find(|c| full.is_char_boundary(*c))
+                            .unwrap();
+                        full[..cut].to_string()
+                    })
+                    .collect();
+                for _ in 0..mutations {
+                    inputs.push(mutate(&mut rng, &full));
+                }
+                for src in &inputs {
                     let tree =
                         crate::check::parse(*lang, src, std::time::Duration::from_secs(5)).unwrap();
                     let a = matches(&built.query, &tree, src.as_bytes());
@@ -764,7 +816,7 @@ mod matcher_agrees_with_tree_sitter {
                     let only_b: Vec<_> = b.iter().filter(|m| !a.contains(m)).collect();
                     if !only_a.is_empty() || !only_b.is_empty() {
                         panic!(
-                            "{} cut at {cut}: ours only {only_a:?}\ntree-sitter only {only_b:?}",
+                            "{}: ours only {only_a:?}\ntree-sitter only {only_b:?}\ninput:\n{src}",
                             path.display()
                         );
                     }
@@ -772,7 +824,7 @@ mod matcher_agrees_with_tree_sitter {
                 }
             }
         }
-        assert!(compared > 300, "{compared}");
+        assert!(compared > 600, "{compared}");
     }
 }
 
