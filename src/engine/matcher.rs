@@ -11,6 +11,14 @@ use super::pattern::{Child, Elem, Item, Kind, Pattern, Patterns, Predicate, Quan
 /// Repetitions of one quantified child beyond which matching is cut short (and reported).
 const REPEAT_LIMIT: usize = 10_000;
 
+/// Bounds on the work for one pattern at one node, so a query that can match in very many
+/// ways (`(comment)* @a (comment)* @b` over thousands of comments) cannot stall a run: node
+/// tests tried, matches kept, and captures held. Past any of them matching there is cut
+/// short and reported; ordinary patterns stay far below (a few dozen tests, a few matches).
+const STEP_LIMIT: usize = 200_000;
+const MATCHES_PER_ROOT: usize = 256;
+const CAPTURES_PER_ROOT: usize = 50_000;
+
 /// Captures of one match: (capture id, node index in the flat tree).
 pub type Caps = Vec<(u32, u32)>;
 
@@ -28,6 +36,7 @@ pub fn run<'t>(
     let mut m = Matcher {
         flat,
         cut: false,
+        steps: 0,
         found: Vec::new(),
         ends: Vec::new(),
     };
@@ -45,6 +54,7 @@ pub fn run<'t>(
             let pattern = &patterns.patterns[p as usize];
             m.found.clear();
             m.ends.clear();
+            m.steps = 0;
             caps.clear();
             m.root(pattern, i, &mut caps);
             if m.ends.is_empty() {
@@ -181,6 +191,8 @@ enum Gap {
 struct Matcher<'f, 't> {
     flat: &'f Flat<'t>,
     cut: bool,
+    /// Node tests tried for the current pattern and node.
+    steps: usize,
     /// Captures of every match found at the current root, one after another.
     found: Vec<(u32, u32)>,
     /// Where each match's captures end in `found`.
@@ -193,6 +205,11 @@ type Then<'a> = &'a mut dyn FnMut(&mut Matcher<'_, '_>, &mut Caps);
 impl Matcher<'_, '_> {
     fn root(&mut self, pattern: &Pattern, i: u32, caps: &mut Caps) {
         self.one(&pattern.root, i, caps, &mut |m, caps| {
+            if m.ends.len() >= MATCHES_PER_ROOT || m.found.len() + caps.len() > CAPTURES_PER_ROOT {
+                m.cut = true;
+                m.steps = STEP_LIMIT; // stop exploring this root
+                return;
+            }
             m.found.extend_from_slice(caps);
             m.ends.push(m.found.len());
         });
@@ -200,6 +217,11 @@ impl Matcher<'_, '_> {
 
     /// Match one occurrence of `elem` at node `i`.
     fn one(&mut self, elem: &Elem, i: u32, caps: &mut Caps, then: Then<'_>) {
+        self.steps += 1;
+        if self.steps > STEP_LIMIT {
+            self.cut = true;
+            return;
+        }
         let mark = caps.len();
         caps.extend(elem.captures.iter().map(|c| (*c, i)));
         match &elem.item {

@@ -939,6 +939,26 @@ mod matcher_semantics {
     }
 
     #[test]
+    fn a_pattern_that_matches_in_too_many_ways_is_cut_short_not_stalled() {
+        let mut src = String::from("def f():\n    x = 1\n");
+        for _ in 0..3000 {
+            src.push_str("    # c\n");
+        }
+        src.push_str("    y = 2\n");
+        let g = Language::Python.grammar();
+        let own = Compiled::Own(
+            pattern::Patterns::compile(&g, "(block (comment)* @a (comment)* @b)").unwrap(),
+        );
+        let tree =
+            crate::check::parse(Language::Python, &src, std::time::Duration::from_secs(5)).unwrap();
+        let (flat, _) = flat::Flat::build(&tree, || false);
+        let mut found = 0;
+        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, _| found += 1);
+        assert!(cut, "the run must say matching was cut short");
+        assert!(found <= 256, "{found}");
+    }
+
+    #[test]
     fn text_predicates_filter_matches() {
         agree(
             Language::Python,
