@@ -71,4 +71,28 @@ fn main() {
     );
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
     std::fs::write(dest, out).unwrap();
+    flatten(crate_root);
+}
+
+/// Compiles the tree flattener (src/engine/flatten.c) against the headers of the tree-sitter
+/// sources that are linked in: it reads their internal subtree layout.
+fn flatten(crate_root: &Path) {
+    let source = crate_root.join("src/engine/flatten.c");
+    println!("cargo:rerun-if-changed={}", source.display());
+    // tree-sitter's build script exports its public include directory; its sources, with the
+    // internal headers, sit beside it.
+    let include = PathBuf::from(
+        std::env::var("DEP_TREE_SITTER_INCLUDE").expect("tree-sitter exports its include dir"),
+    );
+    let internal = include
+        .parent()
+        .expect("tree-sitter crate root")
+        .join("src");
+    cc::Build::new()
+        .std("c11")
+        .include(&include)
+        .include(&internal)
+        .warnings(false)
+        .file(source)
+        .compile("ravel-flatten");
 }

@@ -1,5 +1,6 @@
 //! Per-file evaluation of the constraint vocabulary on top of a language's semantics.
 
+use crate::engine::syntax::Syntax;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::cell::RefCell;
 use std::ops::Range;
@@ -47,6 +48,8 @@ pub struct Ctx<'t> {
     /// Function node id → where it is registered as a request handler.
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
+    /// Function node id → whether it is async (asked for every candidate inside it).
+    async_cache: RefCell<HashMap<usize, bool>>,
     /// Function node id → the first line of the call through which thread code reaches it
     /// (computed on demand; ranges, not nodes, so the context stays covariant).
     thread_reached: std::cell::OnceCell<HashMap<usize, Range<usize>>>,
@@ -54,6 +57,8 @@ pub struct Ctx<'t> {
     server_cache: RefCell<HashMap<usize, bool>>,
     /// Node id → its ancestors, root first: every constraint on a node asks for them.
     ancestor_cache: RefCell<HashMap<usize, std::rc::Rc<[Node<'t>]>>>,
+    /// Node id → its enclosing functions, innermost first: most context checks start there.
+    functions_cache: RefCell<HashMap<usize, std::rc::Rc<[Node<'t>]>>>,
     /// Node id → its qualified names: many rules test the same callee.
     resolve_cache: RefCell<HashMap<usize, Vec<String>>>,
     /// (names, helper id) → the shortest blocking chain from that helper, for `reaches`.
@@ -240,9 +245,11 @@ impl<'t> Ctx<'t> {
             thread_entries: HashMap::new(),
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
+            async_cache: RefCell::new(HashMap::new()),
             thread_reached: std::cell::OnceCell::new(),
             server_cache: RefCell::new(HashMap::new()),
             ancestor_cache: RefCell::new(HashMap::new()),
+            functions_cache: RefCell::new(HashMap::new()),
             resolve_cache: RefCell::new(HashMap::new()),
             reach_cache: RefCell::new(HashMap::new()),
             refs_cache: RefCell::new(HashMap::new()),
@@ -270,7 +277,7 @@ impl<'t> Ctx<'t> {
     /// binding of that name in the file).
     fn one_worker(&self, pool: Node<'t>) -> bool {
         let single = |call: Node<'t>| {
-            if !self.sem.call_kinds.contains(&call.kind()) {
+            if !self.sem.call_kinds.contains(&call.kind_name()) {
                 return false;
             }
             let single_thread = (self.sem.callee)(call).is_some_and(|c| {
@@ -279,7 +286,7 @@ impl<'t> Ctx<'t> {
                 last.starts_with("newSingleThread")
             });
             single_thread
-                || call.child_by_field_name("arguments").is_some_and(|args| {
+                || call.field("arguments").is_some_and(|args| {
                     let spelled: String = text(args, self.src)
                         .chars()
                         .filter(|c| !c.is_whitespace())
@@ -290,11 +297,11 @@ impl<'t> Ctx<'t> {
                     )
                 })
         };
-        if self.sem.call_kinds.contains(&pool.kind()) {
+        if self.sem.call_kinds.contains(&pool.kind_name()) {
             return single(pool);
         }
         if let Some(p) = pool.parent()
-            && self.sem.call_kinds.contains(&p.kind())
+            && self.sem.call_kinds.contains(&p.kind_name())
             && (self.sem.callee)(p).is_some_and(|c| c.id() == pool.id())
         {
             return single(p);
@@ -385,7 +392,7 @@ impl<'t> Ctx<'t> {
             for f in frontier {
                 let mut stack = vec![f];
                 while let Some(n) = stack.pop() {
-                    if self.sem.call_kinds.contains(&n.kind())
+                    if self.sem.call_kinds.contains(&n.kind_name())
                         && let Some(callee) = (self.sem.callee)(n)
                     {
                         for g in self.function_refs(callee) {
@@ -462,13 +469,43 @@ impl<'t> Ctx<'t> {
         self.function_ids.contains(&node.kind_id())
     }
 
+    /// Whether function `f` is async (the language's test, remembered per function).
+    fn is_async(&self, f: Node<'t>) -> bool {
+        if let Some(v) = self.async_cache.borrow().get(&f.id()) {
+            return *v;
+        }
+        let v = (self.sem.is_async)(f, self.src);
+        self.async_cache.borrow_mut().insert(f.id(), v);
+        v
+    }
+
     /// The innermost enclosing function of `node`.
     pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
-        self.ancestors(node)
-            .iter()
-            .copied()
-            .rev()
-            .find(|a| self.is_function(*a))
+        self.enclosing_functions(node).first().copied()
+    }
+
+    /// The functions enclosing `node`, innermost first.
+    pub fn enclosing_functions(&self, node: Node<'t>) -> std::rc::Rc<[Node<'t>]> {
+        if let Some(hit) = self.functions_cache.borrow().get(&node.id()) {
+            return hit.clone();
+        }
+        let out: std::rc::Rc<[Node<'t>]> = match self
+            .flat
+            .enclosing(node, |kind| self.function_ids.contains(&kind))
+        {
+            Some(functions) => functions.into(),
+            None => self
+                .ancestors(node)
+                .iter()
+                .rev()
+                .copied()
+                .filter(|a| self.is_function(*a))
+                .collect(),
+        };
+        self.functions_cache
+            .borrow_mut()
+            .insert(node.id(), out.clone());
+        out
     }
 
     /// Candidate qualified names of an expression after import resolution.
@@ -549,18 +586,18 @@ impl<'t> Ctx<'t> {
         if names.matches_any(&self.resolve(node)) {
             return Some(node);
         }
-        if self.sem.call_kinds.contains(&node.kind()) {
+        if self.sem.call_kinds.contains(&node.kind_name()) {
             if names.matches_any(&self.callee_names(node)) {
                 return Some(node);
             }
             // Builder chains: `Thread.ofVirtual().factory()`, `ThreadPoolExecutor(4).__enter__()`.
             let mut cur = (self.sem.callee)(node)?;
             for _ in 0..16 {
-                let inner = named_children(cur)
-                    .into_iter()
-                    .find(|c| self.sem.call_kinds.contains(&c.kind()) || c.kind() == cur.kind());
+                let inner = named_children(cur).into_iter().find(|c| {
+                    self.sem.call_kinds.contains(&c.kind_name()) || c.kind_name() == cur.kind_name()
+                });
                 match inner {
-                    Some(c) if self.sem.call_kinds.contains(&c.kind()) => {
+                    Some(c) if self.sem.call_kinds.contains(&c.kind_name()) => {
                         if names.matches_any(&self.callee_names(c)) {
                             return Some(node);
                         }
@@ -613,8 +650,8 @@ impl<'t> Ctx<'t> {
     /// Is `name` one of this function's parameters?
     fn is_parameter(&self, function: Node, name: &str) -> bool {
         function
-            .child_by_field_name("parameters")
-            .or_else(|| function.child_by_field_name("parameter"))
+            .field("parameters")
+            .or_else(|| function.field("parameter"))
             .is_some_and(|params| mentions(params, name, self.src))
     }
 
@@ -640,7 +677,9 @@ impl<'t> Ctx<'t> {
             .filter(|d| {
                 anc.iter()
                     .rev()
-                    .find(|a| self.sem.class_kinds.contains(&a.kind()) || self.is_function(**a))
+                    .find(|a| {
+                        self.sem.class_kinds.contains(&a.kind_name()) || self.is_function(**a)
+                    })
                     .is_some_and(|a| contains(a.byte_range(), d.byte_range()))
             })
             .collect();
@@ -809,11 +848,11 @@ impl<'t> Ctx<'t> {
             return None;
         }
         let node = unwrap_parens(node);
-        if self.sem.call_kinds.contains(&node.kind()) {
-            let args = node.child_by_field_name("arguments")?;
+        if self.sem.call_kinds.contains(&node.kind_name()) {
+            let args = node.field("arguments")?;
             return named_children(args).into_iter().find_map(|a| {
                 // `argument` wrappers (C#, Kotlin-like grammars) hold the expression.
-                let a = if a.kind() == "argument" && a.named_child_count() == 1 {
+                let a = if a.kind_name() == "argument" && a.named_child_count() == 1 {
                     a.named_child(0).unwrap_or(a)
                 } else {
                     a
@@ -826,12 +865,7 @@ impl<'t> Ctx<'t> {
     }
 
     fn inside(&self, sel: &Selector, node: Node<'t>, anc: &[Node<'t>]) -> Option<Vec<Label>> {
-        let functions: Vec<Node<'t>> = anc
-            .iter()
-            .rev()
-            .copied()
-            .filter(|a| self.is_function(*a))
-            .collect();
+        let functions = self.enclosing_functions(node);
         let innermost = functions.first().copied();
         // The function nodes the selector may look at, innermost first.
         let scope: &[Node<'t>] = match sel.stop {
@@ -877,7 +911,7 @@ impl<'t> Ctx<'t> {
                 .map(|f| vec![head(*f, "start-up code")]),
             Target::Context(Context::AsyncFunction) => scope
                 .iter()
-                .find(|f| (self.sem.is_async)(**f, self.src))
+                .find(|f| self.is_async(**f))
                 .map(|f| vec![head(*f, "this async function runs on the event loop")]),
             Target::Context(Context::ThreadEntry) => scope.iter().find_map(|f| {
                 let site = self.thread_entries.get(&f.id())?;
@@ -920,7 +954,10 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::SpawnedInLoop) => scope.iter().find_map(|f| {
                 let site = *self.thread_entries.get(&f.id())?;
                 // `await Task.Run(..)` in the loop: each ends before the next starts.
-                if site.parent().is_some_and(|p| p.kind().starts_with("await")) {
+                if site
+                    .parent()
+                    .is_some_and(|p| p.kind_name().starts_with("await"))
+                {
                     return None;
                 }
                 let site_fn = self.enclosing_function(site);
@@ -930,7 +967,7 @@ impl<'t> Ctx<'t> {
                     .copied()
                     .rev()
                     .take_while(|a| Some(a.id()) != site_fn.map(|s| s.id()))
-                    .find(|a| self.sem.loop_kinds.contains(&a.kind()))?;
+                    .find(|a| self.sem.loop_kinds.contains(&a.kind_name()))?;
                 Some(vec![
                     head(*f, "this function runs on other threads"),
                     head(looped, "started once per iteration of this loop"),
@@ -965,7 +1002,7 @@ impl<'t> Ctx<'t> {
             }),
             Target::Context(Context::Loop) => within
                 .iter()
-                .find(|a| self.sem.loop_kinds.contains(&a.kind()))
+                .find(|a| self.sem.loop_kinds.contains(&a.kind_name()))
                 .map(|l| vec![head(*l, "inside this loop")]),
             Target::Context(Context::LockBlock) => within
                 .iter()
@@ -985,14 +1022,14 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::IndependentLoop) => self.independent_loop(node, &within),
             Target::Kinds(kinds) => within
                 .iter()
-                .find(|a| kinds.iter().any(|k| k == a.kind()))
-                .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind()))]),
+                .find(|a| kinds.iter().any(|k| k == a.kind_name()))
+                .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind_name()))]),
             // An enclosing call, or the call that hands a function in scope to threads
             // (`Parallel.ForEach(items, Process)` runs `Process` as if inside it).
             Target::Calls(names) => within
                 .iter()
                 .copied()
-                .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind()))
+                .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind_name()))
                 .chain(
                     scope
                         .iter()
@@ -1019,15 +1056,15 @@ impl<'t> Ctx<'t> {
     /// The body of a lazy one-time initialisation `if`: it tests a name for being unset and
     /// assigns that name.
     fn lazy_body(&self, a: Node<'t>) -> Option<Node<'t>> {
-        if !a.kind().starts_with("if_") {
+        if !a.kind_name().starts_with("if_") {
             return None;
         }
-        let cond = a.child_by_field_name("condition")?;
-        let body = a.child_by_field_name("consequence")?;
+        let cond = a.field("condition")?;
+        let body = a.field("consequence")?;
         let name = tested_unset(text(cond, self.src))?;
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
-            if n.kind().contains("assignment")
+            if n.kind_name().contains("assignment")
                 && n.named_child(0)
                     .is_some_and(|left| text(left, self.src).trim() == name)
             {
@@ -1048,12 +1085,12 @@ impl<'t> Ctx<'t> {
             .rev()
             .take(3)
             .take_while(|a| !self.is_function(**a))
-            .find(|a| self.sem.call_kinds.contains(&a.kind()))?;
+            .find(|a| self.sem.call_kinds.contains(&a.kind_name()))?;
         let callee = (self.sem.callee)(*call)?;
         // A method invocation is its own callee: its arguments are the `arguments` field.
         let in_callee = callee.id() != call.id() && contains(callee.byte_range(), f.byte_range());
         let in_args = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .is_none_or(|a| contains(a.byte_range(), f.byte_range()));
         (!in_callee && in_args).then_some(*call)
     }
@@ -1129,7 +1166,7 @@ impl<'t> Ctx<'t> {
                 }
                 let mut stack = vec![f];
                 while let Some(n) = stack.pop() {
-                    if self.sem.call_kinds.contains(&n.kind())
+                    if self.sem.call_kinds.contains(&n.kind_name())
                         && let Some(callee) = (self.sem.callee)(n)
                     {
                         for g in self.function_refs(callee) {
@@ -1248,9 +1285,9 @@ impl<'t> Ctx<'t> {
             let mut stack = vec![root];
             while let Some(n) = stack.pop() {
                 let hit = match &sel.target {
-                    Target::Kinds(kinds) => kinds.iter().any(|k| k == n.kind()),
+                    Target::Kinds(kinds) => kinds.iter().any(|k| k == n.kind_name()),
                     Target::Calls(names) => {
-                        self.sem.call_kinds.contains(&n.kind())
+                        self.sem.call_kinds.contains(&n.kind_name())
                             && names.matches_any(&self.callee_names_or_method(n))
                     }
                     Target::Context(_) | Target::ArgumentOf(_) => false,
@@ -1270,7 +1307,7 @@ impl<'t> Ctx<'t> {
                 }
                 if sel.follow_calls
                     && depth < FOLLOW_DEPTH
-                    && self.sem.call_kinds.contains(&n.kind())
+                    && self.sem.call_kinds.contains(&n.kind_name())
                     && let Some(callee) = (self.sem.callee)(n)
                 {
                     for f in self.function_refs(callee) {
@@ -1310,7 +1347,7 @@ impl<'t> Ctx<'t> {
         // The shortest path through one of the same-file helpers the call may mean.
         let mut best: Option<CallPath> = None;
         for f in self.own_function_refs(node) {
-            if (self.sem.is_async)(f, self.src) || self.rewrapped(f) || self.memoized(f) {
+            if self.is_async(f) || self.rewrapped(f) || self.memoized(f) {
                 continue;
             }
             if let Some(path) = self.reach_from(names, f)
@@ -1377,7 +1414,7 @@ impl<'t> Ctx<'t> {
                 if n.id() != body.id() && self.is_function(n) {
                     continue;
                 }
-                if self.sem.call_kinds.contains(&n.kind())
+                if self.sem.call_kinds.contains(&n.kind_name())
                     && let Some(callee) = (self.sem.callee)(n)
                 {
                     let called = self.snippet(callee);
@@ -1387,7 +1424,7 @@ impl<'t> Ctx<'t> {
                         return Some(path);
                     }
                     for g in self.own_function_refs(callee) {
-                        if !(self.sem.is_async)(g, self.src)
+                        if !self.is_async(g)
                             && !self.rewrapped(g)
                             && !self.memoized(g)
                             && !visited.contains(&g.id())
@@ -1416,7 +1453,7 @@ impl<'t> Ctx<'t> {
 
     /// The declared name of a function, or the name it is bound to (`const f = () => ...`).
     fn function_name(&self, f: Node<'t>) -> Option<String> {
-        if let Some(name) = f.child_by_field_name("name") {
+        if let Some(name) = f.field("name") {
             return Some(text(name, self.src).to_string());
         }
         self.facts
@@ -1450,7 +1487,7 @@ impl<'t> Ctx<'t> {
             // elsewhere in the file leaves it unknown).
             Property::Async => {
                 let refs = self.own_function_refs(node);
-                !refs.is_empty() && refs.iter().all(|f| (self.sem.is_async)(*f, self.src))
+                !refs.is_empty() && refs.iter().all(|f| self.is_async(*f))
             }
             Property::AddOnly => self.add_only(node),
             Property::Decorated => self
@@ -1469,10 +1506,10 @@ impl<'t> Ctx<'t> {
             Property::FanOut => self.fan_out_of_work(node),
             Property::OneWorker => self.one_worker(node),
             Property::Volatile => {
-                let field = match node.kind() {
-                    "field_access" | "member_access_expression" => node
-                        .child_by_field_name("field")
-                        .or_else(|| node.child_by_field_name("name")),
+                let field = match node.kind_name() {
+                    "field_access" | "member_access_expression" => {
+                        node.field("field").or_else(|| node.field("name"))
+                    }
                     _ => Some(node),
                 };
                 field.is_some_and(|f| self.facts.volatile_fields.contains(text(f, self.src)))
@@ -1516,8 +1553,10 @@ impl<'t> Ctx<'t> {
                         .iter()
                         .copied()
                         .rev()
-                        .find(|a| self.is_function(*a) || self.sem.class_kinds.contains(&a.kind()))
-                        .is_some_and(|a| self.sem.class_kinds.contains(&a.kind()))
+                        .find(|a| {
+                            self.is_function(*a) || self.sem.class_kinds.contains(&a.kind_name())
+                        })
+                        .is_some_and(|a| self.sem.class_kinds.contains(&a.kind_name()))
                 })
                 .collect();
         }
@@ -1529,7 +1568,7 @@ impl<'t> Ctx<'t> {
             .iter()
             .copied()
             .rev()
-            .find(|a| self.sem.class_kinds.contains(&a.kind()));
+            .find(|a| self.sem.class_kinds.contains(&a.kind_name()));
         match class {
             Some(c) => refs
                 .into_iter()
@@ -1563,15 +1602,15 @@ impl<'t> Ctx<'t> {
     fn decorator_names(&self, f: Node<'t>) -> Vec<String> {
         let mut decorators = named_children(f)
             .into_iter()
-            .filter(|c| c.kind() == "decorator")
+            .filter(|c| c.kind_name() == "decorator")
             .collect::<Vec<_>>();
         if let Some(p) = self.ancestors(f).last()
-            && p.kind() == "decorated_definition"
+            && p.kind_name() == "decorated_definition"
         {
             decorators.extend(
                 named_children(*p)
                     .into_iter()
-                    .filter(|c| c.kind() == "decorator"),
+                    .filter(|c| c.kind_name() == "decorator"),
             );
         }
         decorators
@@ -1587,10 +1626,10 @@ impl<'t> Ctx<'t> {
     /// `if __name__ == "__main__":` and `if (require.main === module)`, also as one part of a
     /// longer condition.
     fn main_guard(&self, node: Node<'t>) -> bool {
-        if node.kind() != "if_statement" {
+        if node.kind_name() != "if_statement" {
             return false;
         }
-        let Some(cond) = node.child_by_field_name("condition") else {
+        let Some(cond) = node.field("condition") else {
             return false;
         };
         let spelled: String = text(cond, self.src)
@@ -1605,7 +1644,7 @@ impl<'t> Ctx<'t> {
     /// receiver of adding methods there: nothing ever reads what was put in it.
     fn add_only(&self, node: Node<'t>) -> bool {
         let node = unwrap_parens(node);
-        if !node.kind().ends_with("identifier") {
+        if !node.kind_name().ends_with("identifier") {
             return false;
         }
         let name = text(node, self.src);
@@ -1628,10 +1667,10 @@ impl<'t> Ctx<'t> {
         let mut adds = 0usize;
         let mut stack = vec![f];
         while let Some(n) = stack.pop() {
-            if n.kind().ends_with("identifier") && text(n, self.src) == name {
+            if n.kind_name().ends_with("identifier") && text(n, self.src) == name {
                 mentions += 1;
             }
-            if self.sem.call_kinds.contains(&n.kind())
+            if self.sem.call_kinds.contains(&n.kind_name())
                 && let Some(callee) = (self.sem.callee)(n)
                 && let Some(path) = (self.sem.path)(callee, self.src)
                 && path.head == name
@@ -1650,7 +1689,7 @@ impl<'t> Ctx<'t> {
     /// An empty or literal list, set or array, or a call making an empty one.
     fn fresh_collection(&self, value: Node<'t>) -> bool {
         let value = unwrap_parens(value);
-        if matches!(value.kind(), "list" | "set" | "array") {
+        if matches!(value.kind_name(), "list" | "set" | "array") {
             return true;
         }
         let spelled: String = text(value, self.src)
@@ -1668,7 +1707,7 @@ impl<'t> Ctx<'t> {
             return false;
         }
         let node = unwrap_parens(node);
-        if self.sem.call_kinds.contains(&node.kind()) {
+        if self.sem.call_kinds.contains(&node.kind_name()) {
             let Some(callee) = (self.sem.callee)(node) else {
                 return false;
             };
@@ -1682,7 +1721,7 @@ impl<'t> Ctx<'t> {
                 .unwrap_or(refs);
             return overloads
                 .iter()
-                .all(|f| (self.sem.is_async)(*f, self.src) && !returns_void(*f, self.src));
+                .all(|f| self.is_async(*f) && !returns_void(*f, self.src));
         }
         if (self.sem.path)(node, self.src).is_none() {
             return false;
@@ -1696,7 +1735,11 @@ impl<'t> Ctx<'t> {
     /// completion (`t.IsCompleted`, `f.done()`) before.
     fn awaited(&self, node: Node<'t>) -> bool {
         // A call makes a new value each time.
-        if self.sem.call_kinds.contains(&unwrap_parens(node).kind()) {
+        if self
+            .sem
+            .call_kinds
+            .contains(&unwrap_parens(node).kind_name())
+        {
             return false;
         }
         let Some(key) = settled_key(text(node, self.src), self.sem.self_names) else {
@@ -1722,7 +1765,7 @@ impl<'t> Ctx<'t> {
         }
         super::semantics::any_in_scope(function, self.sem.function_kinds, |n| {
             n.end_byte() <= node.start_byte()
-                && self.sem.suspend_kinds.contains(&n.kind())
+                && self.sem.suspend_kinds.contains(&n.kind_name())
                 && mention.is_match(text(n, self.src))
         })
     }
@@ -1731,7 +1774,7 @@ impl<'t> Ctx<'t> {
     /// whose body computes (loops, comprehensions) and calls only pure functions.
     pub fn cpu_bound(&self, node: Node<'t>) -> bool {
         let node = unwrap_parens(node);
-        if self.sem.loop_kinds.contains(&node.kind()) {
+        if self.sem.loop_kinds.contains(&node.kind_name()) {
             return self.heavy_loop(node);
         }
         let refs = self.function_refs(node);
@@ -1740,13 +1783,13 @@ impl<'t> Ctx<'t> {
 
     fn heavy_loop(&self, node: Node<'t>) -> bool {
         // `i < 1000000 && i < buf.length`: a second bound, usually the input's size, caps it.
-        if node.child_by_field_name("condition").is_some_and(|c| {
+        if node.field("condition").is_some_and(|c| {
             let t = text(c, self.src);
             t.contains("&&") || t.contains(" and ")
         }) {
             return false;
         }
-        let body = node.child_by_field_name("body");
+        let body = node.field("body");
         let mut header_max = 0f64;
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
@@ -1781,7 +1824,7 @@ impl<'t> Ctx<'t> {
         let mut computes = false;
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
-            let kind = n.kind();
+            let kind = n.kind_name();
             if self.sem.suspend_kinds.contains(&kind) {
                 return None;
             }
@@ -1910,14 +1953,14 @@ fn settled_key(written: &str, self_names: &[&str]) -> Option<String> {
 
 /// Is a function declared to return `void` (C# `async void`, which leaves nothing to await)?
 fn returns_void(f: Node, src: &[u8]) -> bool {
-    f.child_by_field_name("returns")
-        .or_else(|| f.child_by_field_name("type"))
+    f.field("returns")
+        .or_else(|| f.field("type"))
         .is_some_and(|t| text(t, src) == "void")
 }
 
 fn unwrap_parens(mut node: Node) -> Node {
     while matches!(
-        node.kind(),
+        node.kind_name(),
         // Rust's `f()?` is the value of `f()` for where-it-comes-from questions.
         "parenthesized_expression" | "parenthesized_type" | "try_expression"
     ) && node.named_child_count() == 1
@@ -2031,8 +2074,8 @@ async def param(tasks):
             let receivers: Vec<Node> = (0..4)
                 .map(|i| {
                     let call = nth(root, "call", [0, 2, 5, 7][i]);
-                    let callee = call.child_by_field_name("function").unwrap();
-                    callee.child_by_field_name("object").unwrap()
+                    let callee = call.field("function").unwrap();
+                    callee.field("object").unwrap()
                 })
                 .collect();
             for r in &receivers {
@@ -2083,11 +2126,7 @@ class B:
         plain()
 ";
         with_ctx(Language::Python, src, |ctx, root| {
-            let callee = |i| {
-                nth(root, "call", i)
-                    .child_by_field_name("function")
-                    .unwrap()
-            };
+            let callee = |i| nth(root, "call", i).field("function").unwrap();
             // B has no close of its own: A's async close is not what self.close calls.
             assert!(ctx.holds(&is(Property::Async), callee(0)).is_none());
             assert!(ctx.holds(&is(Property::Decorated), callee(1)).is_some());
@@ -2123,7 +2162,7 @@ class B:
         super::super::semantics::test_support::with_ctx(Language::JavaScript, src, |ctx, root| {
             let names = NameSet::new(&["SharedArrayBuffer".to_string()]).unwrap();
             let call = super::super::semantics::test_support::nth(root, "call_expression", 0);
-            let args = call.child_by_field_name("arguments").unwrap();
+            let args = call.field("arguments").unwrap();
             let arg = |i| args.named_child(i).unwrap();
             let at = ctx.wrapped(arg(0), &names, 0).expect("view wraps sab");
             assert_eq!(text(at, src.as_bytes()), "sab");

@@ -11,8 +11,9 @@ pub const NONE: u32 = u32::MAX;
 /// Tree-sitter's kind id of ERROR nodes (`ts_builtin_sym_error`).
 const ERROR_KIND: u16 = u16::MAX;
 
-/// What is kept of one node.
+/// What is kept of one node. Laid out as C: `flatten.c` writes these.
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub struct Entry<'t> {
     /// The node.
     pub node: Node<'t>,
@@ -34,6 +35,17 @@ pub struct Entry<'t> {
     error: bool,
 }
 
+unsafe extern "C" {
+    /// flatten.c: writes up to `capacity` entries and returns how many nodes the tree has
+    /// (`u32::MAX` when out of memory).
+    fn ravel_flatten(
+        tree: *const tree_sitter::ffi::TSTree,
+        out: *mut Entry<'_>,
+        last_child: *mut u32,
+        capacity: u32,
+    ) -> u32;
+}
+
 /// The tree in pre-order, with what matching asks of each node.
 pub struct Flat<'t> {
     /// Nodes in pre-order.
@@ -41,9 +53,42 @@ pub struct Flat<'t> {
 }
 
 impl<'t> Flat<'t> {
-    /// Walk `tree` once. `stop` is asked every few thousand nodes; true ends the walk early
-    /// and the flag is returned.
-    pub fn build(tree: &'t Tree, mut stop: impl FnMut() -> bool) -> (Flat<'t>, bool) {
+    /// Walk `tree` once.
+    pub fn build(tree: &'t Tree) -> Flat<'t> {
+        // The visible node count is kept in the tree; the walk confirms it.
+        let mut capacity = tree.root_node().descendant_count();
+        loop {
+            let Ok(cap) = u32::try_from(capacity) else {
+                // Over four billion nodes: beyond any file ravel reads.
+                return Flat::build_with_cursor(tree);
+            };
+            let mut entries: Vec<Entry<'t>> = Vec::with_capacity(capacity);
+            let mut scratch: Vec<u32> = Vec::with_capacity(capacity);
+            // SAFETY: `tree` outlives the entries (their nodes borrow it); both buffers hold
+            // `cap` elements, and the C side writes only below `cap` and only whole entries,
+            // with 0 or 1 in the bool fields.
+            let n = unsafe {
+                ravel_flatten(
+                    tree.root_node().into_raw().tree,
+                    entries.as_mut_ptr(),
+                    scratch.as_mut_ptr(),
+                    cap,
+                )
+            };
+            if n == u32::MAX {
+                return Flat::build_with_cursor(tree);
+            }
+            if n as usize <= capacity {
+                // SAFETY: the first `n` entries were written.
+                unsafe { entries.set_len(n as usize) };
+                return Flat { entries };
+            }
+            capacity = n as usize;
+        }
+    }
+
+    /// The same walk with tree-sitter's cursor: the reference `build` is tested against.
+    pub fn build_with_cursor(tree: &'t Tree) -> Flat<'t> {
         let mut entries: Vec<Entry<'t>> = Vec::with_capacity(tree.root_node().descendant_count());
         let mut cursor = tree.walk();
         // The last node seen at each depth: the previous sibling of the next one there.
@@ -52,9 +97,6 @@ impl<'t> Flat<'t> {
         loop {
             let node = cursor.node();
             let i = entries.len() as u32;
-            if i % 4096 == 4095 && stop() {
-                return (Flat { entries }, true);
-            }
             let kind = node.kind_id();
             let parent = if depth > 0 { last[depth - 1] } else { NONE };
             entries.push(Entry {
@@ -87,7 +129,7 @@ impl<'t> Flat<'t> {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return (Flat { entries }, false);
+                    return Flat { entries };
                 }
                 depth -= 1;
             }
@@ -122,8 +164,22 @@ impl<'t> Flat<'t> {
             .map(|i| (from + i) as u32)
     }
 
-    /// The path from the root down to `node` (excluded); None when the walk that built this
-    /// was cut short before reaching it.
+    /// The ancestors of `node` whose kind passes `keep`, innermost first; None when `node` is
+    /// not in this tree.
+    pub fn enclosing(&self, node: Node<'t>, keep: impl Fn(u16) -> bool) -> Option<Vec<Node<'t>>> {
+        let mut i = self.index_of(node)?;
+        let mut out = Vec::new();
+        while self.at(i).parent != NONE {
+            i = self.at(i).parent;
+            if keep(self.at(i).kind) {
+                out.push(self.at(i).node);
+            }
+        }
+        Some(out)
+    }
+
+    /// The path from the root down to `node` (excluded); None when `node` is not in this
+    /// tree.
     pub fn ancestors(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
         let mut i = self.index_of(node)?;
         let mut out = Vec::new();
@@ -133,6 +189,47 @@ impl<'t> Flat<'t> {
         }
         out.reverse();
         Some(out)
+    }
+}
+
+/// Asserts that `build` gives exactly the entries of tree-sitter's cursor walk.
+#[cfg(test)]
+pub fn assert_same_as_cursor(tree: &Tree) {
+    let ours = Flat::build(tree);
+    let reference = Flat::build_with_cursor(tree);
+    assert_eq!(ours.entries.len(), reference.entries.len());
+    for (i, (a, b)) in ours.entries.iter().zip(&reference.entries).enumerate() {
+        let (na, nb) = (a.node.into_raw(), b.node.into_raw());
+        let same = na.context == nb.context
+            && na.id == nb.id
+            && na.tree == nb.tree
+            && (a.first_child, a.next_sibling, a.parent, a.start)
+                == (b.first_child, b.next_sibling, b.parent, b.start)
+            && (a.kind, a.field, a.named, a.error) == (b.kind, b.field, b.named, b.error);
+        assert!(
+            same,
+            "entry {i} ({} at {}): flattened {:?} vs cursor {:?}",
+            b.node.kind(),
+            b.node.start_position(),
+            (
+                a.first_child,
+                a.next_sibling,
+                a.parent,
+                a.start,
+                a.kind,
+                a.field,
+                a.named
+            ),
+            (
+                b.first_child,
+                b.next_sibling,
+                b.parent,
+                b.start,
+                b.kind,
+                b.field,
+                b.named
+            ),
+        );
     }
 }
 
@@ -146,8 +243,8 @@ mod tests {
         let src = "import a\n\nclass C:\n    def f(self, x=[1, (2, 3)]):\n        return a.b.c(x)[0]  # c\n\nprint(\n";
         let tree =
             crate::check::parse(Language::Python, src, std::time::Duration::from_secs(5)).unwrap();
-        let (flat, cut) = Flat::build(&tree, || false);
-        assert!(!cut);
+        let flat = Flat::build(&tree);
+        assert_same_as_cursor(&tree);
         assert_eq!(flat.entries.len(), tree.root_node().descendant_count());
         for (i, node) in flat.entries.iter().map(|e| &e.node).enumerate() {
             assert_eq!(flat.index_of(*node), Some(i as u32));

@@ -6,10 +6,13 @@
 use tree_sitter::Node;
 
 use super::flat::{Flat, NONE};
-use super::pattern::{Child, Elem, Item, Kind, Pattern, Patterns, Predicate, Quantifier};
+use super::pattern::{Child, Elem, Item, Kind, Need, Pattern, Patterns, Predicate, Quantifier};
 
-/// Repetitions of one quantified child beyond which matching is cut short (and reported).
-const REPEAT_LIMIT: usize = 10_000;
+/// Repetitions in progress at once (of every quantified child of a pattern) beyond which
+/// matching is cut short (and reported). Each one nests a few stack frames (matching goes on
+/// in a callback), so this bounds the stack a match needs: under a test thread's 2 MB in a
+/// debug build, far under a checking thread's 16 MB in a release build.
+const REPEAT_LIMIT: usize = 1_000;
 
 /// Bounds on the work for one pattern at one node, so a query that can match in very many
 /// ways (`(comment)* @a (comment)* @b` over thousands of comments) cannot stall a run: node
@@ -37,6 +40,7 @@ pub fn run<'t>(
         flat,
         cut: false,
         steps: 0,
+        repeats: 0,
         found: Vec::new(),
         ends: Vec::new(),
     };
@@ -193,6 +197,8 @@ struct Matcher<'f, 't> {
     cut: bool,
     /// Node tests tried for the current pattern and node.
     steps: usize,
+    /// Repetitions in progress (nested calls of `repeat`).
+    repeats: usize,
     /// Captures of every match found at the current root, one after another.
     found: Vec<(u32, u32)>,
     /// Where each match's captures end in `found`.
@@ -230,8 +236,12 @@ impl Matcher<'_, '_> {
                 children,
                 negated,
                 anchored_end,
+                needs,
             } => {
-                if self.flat.kind_ok(*kind, i) && !self.has_negated_field(i, negated) {
+                if self.flat.kind_ok(*kind, i)
+                    && self.has_needed(i, needs)
+                    && !self.has_negated_field(i, negated)
+                {
                     let first = self.flat.at(i).first_child;
                     let gap = match children.first() {
                         Some(c) if c.anchored => Gap::NoNamed,
@@ -247,6 +257,23 @@ impl Matcher<'_, '_> {
             }
         }
         caps.truncate(mark);
+    }
+
+    /// Whether node `i` has a child for each of `needs` (a cheap test before the full one).
+    fn has_needed(&self, i: u32, needs: &[Need]) -> bool {
+        needs.iter().all(|need| {
+            let mut c = self.flat.at(i).first_child;
+            while c != NONE {
+                let e = self.flat.at(c);
+                if (need.field == 0 || e.field == need.field)
+                    && (need.kinds.is_empty() || need.kinds.contains(&e.kind))
+                {
+                    return true;
+                }
+                c = e.next_sibling;
+            }
+            false
+        })
     }
 
     fn has_negated_field(&self, i: u32, negated: &[u16]) -> bool {
@@ -331,10 +358,11 @@ impl Matcher<'_, '_> {
             Quantifier::ZeroOrMore => (0, usize::MAX),
             Quantifier::OneOrMore => (1, usize::MAX),
         };
-        if count >= REPEAT_LIMIT {
+        if self.repeats >= REPEAT_LIMIT {
             self.cut = true;
             return;
         }
+        self.repeats += 1;
         if count < max {
             let mut s = from;
             while s != NONE {
@@ -387,5 +415,6 @@ impl Matcher<'_, '_> {
                 self.seq(rest, anchored_end, from, g, caps, then);
             }
         }
+        self.repeats -= 1;
     }
 }

@@ -8,6 +8,7 @@ pub mod matcher;
 pub mod names;
 pub mod pattern;
 pub mod semantics;
+pub mod syntax;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -322,12 +323,12 @@ impl LanguageQuery {
         let mut arena: Vec<(u32, Node)> = Vec::new();
         let stop = || file.deadline.is_some_and(|d| std::time::Instant::now() > d);
         let mut list: Vec<(&str, Node)> = Vec::new();
-        let (flat, walk_cut) = flat::Flat::build(tree, stop);
+        let flat = flat::Flat::build(tree);
         // Sized from what real code yields (about one rule candidate per five nodes, two
         // captures each), so the vectors rarely grow.
         candidates.reserve(flat.entries.len() / 4);
         arena.reserve(flat.entries.len() / 2);
-        let exceeded = walk_cut
+        let exceeded = stop()
             || self
                 .query
                 .for_each_match(&flat, tree, src, &stop, |p, captures| {
@@ -695,7 +696,7 @@ mod matcher_agrees_with_tree_sitter {
     fn matches(compiled: &Compiled, tree: &Tree, src: &[u8]) -> Seen {
         let names = compiled.capture_names();
         let mut out = Vec::new();
-        let (flat, _) = flat::Flat::build(tree, || false);
+        let flat = flat::Flat::build(tree);
         compiled.for_each_match(&flat, tree, src, &|| false, |p, caps| {
             let mut caps: Vec<(String, usize, usize)> = caps
                 .iter()
@@ -804,6 +805,7 @@ mod matcher_agrees_with_tree_sitter {
                 for src in &inputs {
                     let tree =
                         crate::check::parse(*lang, src, std::time::Duration::from_secs(5)).unwrap();
+                    flat::assert_same_as_cursor(&tree);
                     let a = matches(&built.query, &tree, src.as_bytes());
                     let b = matches(&cursor, &tree, src.as_bytes());
                     // Tree-sitter drops some matches of quantified patterns whose optional
@@ -840,7 +842,7 @@ mod matcher_semantics {
         let run = |c: &Compiled| {
             let names = c.capture_names();
             let mut out = Vec::new();
-            let (flat, _) = flat::Flat::build(&tree, || false);
+            let flat = flat::Flat::build(&tree);
             c.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |p, caps| {
                 let caps: Vec<String> = caps
                     .iter()
@@ -951,7 +953,7 @@ mod matcher_semantics {
         );
         let tree =
             crate::check::parse(Language::Python, &src, std::time::Duration::from_secs(5)).unwrap();
-        let (flat, _) = flat::Flat::build(&tree, || false);
+        let flat = flat::Flat::build(&tree);
         let mut found = 0;
         let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, _| found += 1);
         assert!(cut, "the run must say matching was cut short");

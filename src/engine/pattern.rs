@@ -61,9 +61,38 @@ pub enum Item {
         negated: Vec<u16>,
         /// A `.` after the last child: it must be the last named child.
         anchored_end: bool,
+        /// Children the node must have (from `children`), checked before the slower match of
+        /// the child list so most nodes that cannot match are turned away at once.
+        needs: Vec<Need>,
     },
     /// `[a b ...]`: the first of these that matches (each is tried).
     Alternation(Vec<Elem>),
+}
+
+/// A child a node must have: in this field (0: any) and of one of these kinds (empty: any).
+#[derive(Clone, Debug)]
+pub struct Need {
+    /// Field id, or 0.
+    pub field: u16,
+    /// Kind ids, or empty.
+    pub kinds: Vec<u16>,
+}
+
+/// What `children` require of a node's children: one `Need` per child that must occur
+/// (neither `?` nor `*`) and says something about it (a field or a kind).
+fn needs(children: &[Child]) -> Vec<Need> {
+    children
+        .iter()
+        .filter(|c| matches!(c.elem.quantifier, Quantifier::One | Quantifier::OneOrMore))
+        .filter_map(|c| {
+            let mut kinds = Vec::new();
+            if !root_kinds(&c.elem, &mut kinds) {
+                kinds.clear();
+            }
+            let field = c.field.unwrap_or(0);
+            (field != 0 || !kinds.is_empty()).then_some(Need { field, kinds })
+        })
+        .collect()
 }
 
 /// A child pattern.
@@ -201,9 +230,12 @@ impl Patterns {
         for (i, pattern) in patterns.iter().enumerate() {
             let mut roots = Vec::new();
             if !root_kinds(&pattern.root, &mut roots) {
-                // A wildcard root: the pattern may start anywhere.
-                for list in by_kind.iter_mut() {
-                    list.push(i as u32);
+                // A wildcard root: the pattern may start at any node, or (`(_)`) any named one.
+                let named_only = root_named_only(&pattern.root);
+                for (k, list) in by_kind.iter_mut().enumerate() {
+                    if !named_only || grammar.node_kind_is_named(k as u16) {
+                        list.push(i as u32);
+                    }
                 }
                 continue;
             }
@@ -232,6 +264,14 @@ fn root_kinds(elem: &Elem, out: &mut Vec<u16>) -> bool {
             Kind::AnyNamed | Kind::Any => false,
         },
         Item::Alternation(alts) => alts.iter().all(|a| root_kinds(a, out)),
+    }
+}
+
+/// Whether `elem` can only start at a named node (a `(_)` root, in every alternative).
+fn root_named_only(elem: &Elem) -> bool {
+    match &elem.item {
+        Item::Node { kind, .. } => !matches!(kind, Kind::Any | Kind::Anonymous(_)),
+        Item::Alternation(alts) => alts.iter().all(root_named_only),
     }
 }
 
@@ -515,6 +555,7 @@ impl Parser<'_> {
         }
         Some(Item::Node {
             kind,
+            needs: needs(&children),
             children,
             negated,
             anchored_end: anchored,
@@ -605,5 +646,6 @@ fn leaf(kind: Kind) -> Item {
         children: Vec::new(),
         negated: Vec::new(),
         anchored_end: false,
+        needs: Vec::new(),
     }
 }

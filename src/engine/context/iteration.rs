@@ -8,6 +8,7 @@
 //! - property `unbounded`: a collection (or a fan-out over one) whose size comes from outside;
 //! - property `limited`: the work of a fan-out acquires a concurrency limiter.
 
+use crate::engine::syntax::Syntax;
 use foldhash::HashMap;
 
 use tree_sitter::Node;
@@ -600,7 +601,7 @@ impl<'t> Ctx<'t> {
     }
 
     fn field_any(&self, node: Node<'t>, fields: &[&str]) -> Option<Node<'t>> {
-        fields.iter().find_map(|f| node.child_by_field_name(f))
+        fields.iter().find_map(|f| node.field(f))
     }
 
     /// The access path a node spells (`self.items`, `a.b`), or None.
@@ -615,11 +616,11 @@ impl<'t> Ctx<'t> {
             if let Some(p) = self.spelled(cur) {
                 return Some(p);
             }
-            let (_, field) = t.objects.iter().find(|(k, _)| *k == cur.kind())?;
+            let (_, field) = t.objects.iter().find(|(k, _)| *k == cur.kind_name())?;
             cur = if field.is_empty() {
                 cur.named_child(0)?
             } else {
-                cur.child_by_field_name(field)?
+                cur.field(field)?
             };
         }
         None
@@ -646,15 +647,15 @@ impl<'t> Ctx<'t> {
                 continue;
             }
             if let Some(&(_, field, reads_first)) =
-                t.assignments.iter().find(|(k, _, _)| *k == n.kind())
+                t.assignments.iter().find(|(k, _, _)| *k == n.kind_name())
             {
                 let target = if field.is_empty() {
                     n.named_child(0)
                 } else {
-                    n.child_by_field_name(field)
+                    n.field(field)
                 };
                 let op = n
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|o| text(o, self.src))
                     .unwrap_or("=");
                 let unary = field.is_empty();
@@ -683,7 +684,7 @@ impl<'t> Ctx<'t> {
                     continue;
                 }
             }
-            if self.sem.call_kinds.contains(&n.kind())
+            if self.sem.call_kinds.contains(&n.kind_name())
                 && let Some(callee) = (self.sem.callee)(n)
                 && let Some((object, method)) = self.member_parts(t, callee)
                 && MUTATORS.contains(&norm(text(method, self.src)).as_str())
@@ -712,7 +713,8 @@ impl<'t> Ctx<'t> {
 
     /// Record the writes of an assignment target: a path, or every name of a pattern.
     fn write_target(&self, t: &LoopTable, target: Node<'t>, flow: &mut Flow) {
-        if t.objects.iter().any(|(k, _)| *k == target.kind()) || self.spelled(target).is_some() {
+        if t.objects.iter().any(|(k, _)| *k == target.kind_name()) || self.spelled(target).is_some()
+        {
             if let Some(p) = self.written_path(t, target) {
                 flow.event(p, Event::Write);
             }
@@ -720,7 +722,7 @@ impl<'t> Ctx<'t> {
         }
         let mut stack = vec![target];
         while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" {
+            if n.kind_name() == "identifier" {
                 flow.event(text(n, self.src).to_string(), Event::Write);
                 continue;
             }
@@ -730,11 +732,11 @@ impl<'t> Ctx<'t> {
 
     /// `obj.method` → (obj, method) for a member-access callee.
     fn member_parts(&self, t: &LoopTable, callee: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
-        let (_, object, member) = t.members.iter().find(|(k, _, _)| *k == callee.kind())?;
-        Some((
-            callee.child_by_field_name(object)?,
-            callee.child_by_field_name(member)?,
-        ))
+        let (_, object, member) = t
+            .members
+            .iter()
+            .find(|(k, _, _)| *k == callee.kind_name())?;
+        Some((callee.field(object)?, callee.field(member)?))
     }
 
     /// Paths a subtree reads, as spelled; nested functions included (closures capture them).
@@ -763,8 +765,8 @@ impl<'t> Ctx<'t> {
             out.push(n);
             if n.id() != body.id()
                 && !enter_loops
-                && (self.sem.loop_kinds.contains(&n.kind())
-                    || loops.as_ref().is_some_and(|l| l.contains(&n.kind())))
+                && (self.sem.loop_kinds.contains(&n.kind_name())
+                    || loops.as_ref().is_some_and(|l| l.contains(&n.kind_name())))
             {
                 continue;
             }
@@ -776,12 +778,14 @@ impl<'t> Ctx<'t> {
 
     /// The awaited expression, without `.ConfigureAwait(..)`, if it starts new work (a call).
     fn awaited_call(&self, t: &LoopTable, node: Node<'t>) -> Option<Node<'t>> {
-        if !t.await_kinds.contains(&node.kind()) {
+        if !t.await_kinds.contains(&node.kind_name()) {
             return None;
         }
         let mut inner = unwrap_parens(node.named_child(0)?);
         for _ in 0..4 {
-            if !self.sem.call_kinds.contains(&inner.kind()) || inner.kind() == "macro_invocation" {
+            if !self.sem.call_kinds.contains(&inner.kind_name())
+                || inner.kind_name() == "macro_invocation"
+            {
                 return None;
             }
             let callee = (self.sem.callee)(inner)?;
@@ -848,17 +852,19 @@ impl<'t> Ctx<'t> {
         // Rust: an argument that is a `&mut` parameter (`pool: &mut DbPool`) is reborrowed
         // exclusively for the whole await.
         if let Some(f) = self.enclosing_function(call)
-            && let Some(params) = f.child_by_field_name("parameters")
+            && let Some(params) = f.field("parameters")
         {
             let exclusive: Vec<&str> = named_children(params)
                 .into_iter()
                 .filter(|p| {
-                    p.child_by_field_name("type").is_some_and(|ty| {
-                        ty.kind() == "reference_type"
-                            && children(ty).iter().any(|k| k.kind() == "mutable_specifier")
+                    p.field("type").is_some_and(|ty| {
+                        ty.kind_name() == "reference_type"
+                            && children(ty)
+                                .iter()
+                                .any(|k| k.kind_name() == "mutable_specifier")
                     })
                 })
-                .filter_map(|p| p.child_by_field_name("pattern"))
+                .filter_map(|p| p.field("pattern"))
                 .map(|p| text(p, self.src))
                 .collect();
             if !exclusive.is_empty()
@@ -873,7 +879,7 @@ impl<'t> Ctx<'t> {
         // Rust: `&mut` in the call is an exclusive borrow; the futures cannot overlap.
         let mut stack = vec![call];
         while let Some(n) = stack.pop() {
-            if n.kind() == "mutable_specifier" {
+            if n.kind_name() == "mutable_specifier" {
                 return true;
             }
             stack.extend(children(n));
@@ -898,10 +904,12 @@ impl<'t> Ctx<'t> {
                 continue;
             }
             // Rust: a method taking `&mut self` borrows the receiver for the whole await.
-            let exclusive = f.child_by_field_name("parameters").is_some_and(|p| {
+            let exclusive = f.field("parameters").is_some_and(|p| {
                 named_children(p).iter().any(|c| {
-                    c.kind() == "self_parameter"
-                        && children(*c).iter().any(|k| k.kind() == "mutable_specifier")
+                    c.kind_name() == "self_parameter"
+                        && children(*c)
+                            .iter()
+                            .any(|k| k.kind_name() == "mutable_specifier")
                 })
             });
             if exclusive {
@@ -942,7 +950,7 @@ impl<'t> Ctx<'t> {
         let mut out = Vec::new();
         let mut cur = call;
         for _ in 0..16 {
-            if let Some(a) = cur.child_by_field_name(t.arguments_field) {
+            if let Some(a) = cur.field(t.arguments_field) {
                 out.extend(self.reads(a));
             }
             let Some((object, _)) = (self.sem.callee)(cur).and_then(|c| self.member_parts(t, c))
@@ -950,7 +958,7 @@ impl<'t> Ctx<'t> {
                 break;
             };
             let object = unwrap_parens(object);
-            if !self.sem.call_kinds.contains(&object.kind()) {
+            if !self.sem.call_kinds.contains(&object.kind_name()) {
                 break;
             }
             cur = object;
@@ -973,7 +981,7 @@ impl<'t> Ctx<'t> {
                 return false;
             };
             let object = unwrap_parens(object);
-            if !self.sem.call_kinds.contains(&object.kind()) {
+            if !self.sem.call_kinds.contains(&object.kind_name()) {
                 return false;
             }
             cur = object;
@@ -985,7 +993,7 @@ impl<'t> Ctx<'t> {
     fn in_transaction(&self, t: &LoopTable, loop_node: Node<'t>) -> bool {
         let scope = self.enclosing_function(loop_node).unwrap_or(self.root);
         self.body_nodes(scope, true).iter().any(|n| {
-            self.sem.call_kinds.contains(&n.kind()) && {
+            self.sem.call_kinds.contains(&n.kind_name()) && {
                 let w = self.call_word(t, *n);
                 w.contains("transaction") || w == "begin" || w == "atomic"
             }
@@ -1003,22 +1011,22 @@ impl<'t> Ctx<'t> {
         self.awaited_call(t, node)?;
         // The innermost loop around the await, within its function.
         let l = *within.iter().find(|a| {
-            self.sem.loop_kinds.contains(&a.kind())
-                || t.foreach.contains(&a.kind())
-                || t.counted.contains(&a.kind())
+            self.sem.loop_kinds.contains(&a.kind_name())
+                || t.foreach.contains(&a.kind_name())
+                || t.counted.contains(&a.kind_name())
         })?;
-        let foreach = t.foreach.contains(&l.kind());
-        if !foreach && !t.counted.contains(&l.kind()) {
+        let foreach = t.foreach.contains(&l.kind_name());
+        if !foreach && !t.counted.contains(&l.kind_name()) {
             return None; // while, do, loop: iterations usually wait on each other.
         }
         if !t.async_keyword.is_empty()
             && children(l)
                 .iter()
-                .any(|c| !c.is_named() && c.kind() == t.async_keyword)
+                .any(|c| !c.is_named() && c.kind_name() == t.async_keyword)
         {
             return None; // `async for`, `for await`, `await foreach`: a stream.
         }
-        let body = l.child_by_field_name("body")?;
+        let body = l.field("body")?;
         if !super::contains(body.byte_range(), node.byte_range()) {
             return None; // Awaited in the loop header: evaluated once.
         }
@@ -1026,9 +1034,12 @@ impl<'t> Ctx<'t> {
         // included (`async with lock:`, `await using (await mutex.LockAsync())`): the lock
         // runs the iterations one at a time anyway.
         for a in within.iter().take_while(|a| a.id() != l.id()) {
-            let async_lock = (a.kind().contains("with") || a.kind().contains("using"))
+            let async_lock = (a.kind_name().contains("with") || a.kind_name().contains("using"))
                 && is_lock_name(text(*a, self.src).lines().next().unwrap_or(""));
-            if t.tries.contains(&a.kind()) || (self.sem.lock_region)(*a, self.src) || async_lock {
+            if t.tries.contains(&a.kind_name())
+                || (self.sem.lock_region)(*a, self.src)
+                || async_lock
+            {
                 return None;
             }
         }
@@ -1067,7 +1078,7 @@ impl<'t> Ctx<'t> {
             }) && !self.reads(it).is_empty()
         };
         if let Some(it) = iterable
-            && (t.literals.contains(&it.kind())
+            && (t.literals.contains(&it.kind_name())
                 || self.literal_range(t, it)
                 || enum_like(it)
                 || object_state(it))
@@ -1078,13 +1089,13 @@ impl<'t> Ctx<'t> {
         let all = self.body_nodes(body, true);
         // Early exits and results handed out one by one: break, return, raise, yield.
         for n in &own {
-            if t.exits.contains(&n.kind()) {
+            if t.exits.contains(&n.kind_name()) {
                 return None;
             }
         }
         for n in &all {
-            let labelled = t.breaks.contains(&n.kind()) && n.named_child_count() > 0;
-            let exits = t.exits.contains(&n.kind()) && !t.breaks.contains(&n.kind());
+            let labelled = t.breaks.contains(&n.kind_name()) && n.named_child_count() > 0;
+            let exits = t.exits.contains(&n.kind_name()) && !t.breaks.contains(&n.kind_name());
             if labelled || exits {
                 return None;
             }
@@ -1093,7 +1104,7 @@ impl<'t> Ctx<'t> {
         // batch jobs that report progress per item (`progress.Report(done / total)`).
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
-            if self.sem.call_kinds.contains(&n.kind())
+            if self.sem.call_kinds.contains(&n.kind_name())
                 && (PACING.contains(&self.call_word(t, n).as_str())
                     || (self.sem.callee)(n).is_some_and(|c| {
                         text(c, self.src).to_ascii_lowercase().contains("progress")
@@ -1136,7 +1147,7 @@ impl<'t> Ctx<'t> {
             if let Some(p) = self.field_any(l, t.pattern_fields) {
                 let mut stack = vec![p];
                 while let Some(n) = stack.pop() {
-                    if n.kind() == "identifier" {
+                    if n.kind_name() == "identifier" {
                         let name = text(n, self.src).to_string();
                         flow.event(name.clone(), Event::Write);
                         loop_vars.push(name);
@@ -1145,10 +1156,10 @@ impl<'t> Ctx<'t> {
                 }
             }
         } else {
-            if let Some(init) = l.child_by_field_name("initializer") {
+            if let Some(init) = l.field("initializer") {
                 let mut stack = vec![init];
                 while let Some(n) = stack.pop() {
-                    if n.kind() == "identifier" {
+                    if n.kind_name() == "identifier" {
                         loop_vars.push(text(n, self.src).to_string());
                     }
                     stack.extend(named_children(n));
@@ -1194,7 +1205,7 @@ impl<'t> Ctx<'t> {
         let header: Vec<String> = match iterable {
             Some(it) => self.reads(it),
             None => l
-                .child_by_field_name("condition")
+                .field("condition")
                 .map(|c| self.reads(c))
                 .unwrap_or_default(),
         };
@@ -1246,7 +1257,7 @@ impl<'t> Ctx<'t> {
         let mut out = Vec::new();
         for pair in path[start..].windows(2) {
             let (parent, child) = (pair[0], pair[1]);
-            if !statement(child.kind()) {
+            if !statement(child.kind_name()) {
                 break;
             }
             for sibling in named_children(parent) {
@@ -1261,48 +1272,48 @@ impl<'t> Ctx<'t> {
 
     /// `range(3)`, `0..4`: a loop over a count spelled in the code.
     fn literal_range(&self, t: &LoopTable, node: Node<'t>) -> bool {
-        if node.kind() == "range_expression" {
+        if node.kind_name() == "range_expression" {
             return named_children(node)
                 .iter()
                 .all(|c| super::number(text(*c, self.src)).is_some());
         }
-        self.sem.call_kinds.contains(&node.kind())
+        self.sem.call_kinds.contains(&node.kind_name())
             && self.call_word(t, node) == "range"
-            && node
-                .child_by_field_name(t.arguments_field)
-                .is_some_and(|a| {
-                    named_children(a)
-                        .iter()
-                        .all(|c| super::number(text(*c, self.src)).is_some())
-                })
+            && node.field(t.arguments_field).is_some_and(|a| {
+                named_children(a)
+                    .iter()
+                    .all(|c| super::number(text(*c, self.src)).is_some())
+            })
     }
 
     /// A fan-out's source collection and its work: a comprehension, `xs.map(f)`, `map(f, xs)`,
     /// `xs.Select(f)`, with size-keeping calls (`.ToList()`) unwrapped.
     fn fan_out(&self, t: &LoopTable, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         let node = unwrap_parens(node);
-        if let Some(&(_, work, clause, iter)) =
-            t.comprehensions.iter().find(|(k, ..)| *k == node.kind())
+        if let Some(&(_, work, clause, iter)) = t
+            .comprehensions
+            .iter()
+            .find(|(k, ..)| *k == node.kind_name())
         {
-            let work = node.child_by_field_name(work)?;
+            let work = node.field(work)?;
             let clause = named_children(node)
                 .into_iter()
-                .find(|c| c.kind() == clause)?;
-            return Some((clause.child_by_field_name(iter)?, work));
+                .find(|c| c.kind_name() == clause)?;
+            return Some((clause.field(iter)?, work));
         }
-        if !self.sem.call_kinds.contains(&node.kind()) {
+        if !self.sem.call_kinds.contains(&node.kind_name()) {
             return None;
         }
         let callee = (self.sem.callee)(node)?;
         let args = node
-            .child_by_field_name(t.arguments_field)
+            .field(t.arguments_field)
             .map(named_children)
             .unwrap_or_default();
         let args: Vec<Node<'t>> = args
             .into_iter()
             .map(|a| {
                 // C# wraps each argument in an `argument` node.
-                if a.kind() == "argument" {
+                if a.kind_name() == "argument" {
                     a.named_child(0).unwrap_or(a)
                 } else {
                     a
@@ -1349,7 +1360,7 @@ impl<'t> Ctx<'t> {
         // The call the work makes: the work itself, a lambda's body, or the function named.
         let mut stack = vec![work];
         while let Some(n) = stack.pop() {
-            if self.sem.call_kinds.contains(&n.kind()) {
+            if self.sem.call_kinds.contains(&n.kind_name()) {
                 let word = self.call_word(t, n);
                 if WIND_DOWN.iter().any(|w| word.starts_with(w)) {
                     return false;
@@ -1392,23 +1403,23 @@ impl<'t> Ctx<'t> {
         if let Some((source, _)) = self.fan_out(t, node) {
             return self.unbounded_at(t, source, depth + 1);
         }
-        if t.literals.contains(&node.kind()) || node.kind() == "macro_invocation" {
+        if t.literals.contains(&node.kind_name()) || node.kind_name() == "macro_invocation" {
             return false;
         }
-        if t.await_kinds.contains(&node.kind())
+        if t.await_kinds.contains(&node.kind_name())
             && node.named_child(0).is_some_and(|c| {
-                self.sem.call_kinds.contains(&c.kind())
+                self.sem.call_kinds.contains(&c.kind_name())
                     && COMBINATORS.contains(&self.call_word(t, c).as_str())
             })
         {
             return false; // Results of an earlier fan-out: no larger than it was.
         }
-        if t.await_kinds.contains(&node.kind()) {
+        if t.await_kinds.contains(&node.kind_name()) {
             return node
                 .named_child(0)
                 .is_some_and(|c| self.unbounded_at(t, c, depth + 1));
         }
-        if self.sem.call_kinds.contains(&node.kind()) {
+        if self.sem.call_kinds.contains(&node.kind_name()) {
             let word = self.call_word(t, node);
             if BOUNDING.iter().any(|b| word == *b || word.starts_with(b)) {
                 return false;
@@ -1423,10 +1434,10 @@ impl<'t> Ctx<'t> {
                         !matches!(text(*o, self.src), "Object" | "Array" | "Enumerable")
                     })
                     .or_else(|| {
-                        node.child_by_field_name(t.arguments_field)
+                        node.field(t.arguments_field)
                             .and_then(|a| named_children(a).into_iter().last())
                             .map(|a| {
-                                if a.kind() == "argument" {
+                                if a.kind_name() == "argument" {
                                     a.named_child(0).unwrap_or(a)
                                 } else {
                                     a
@@ -1440,10 +1451,10 @@ impl<'t> Ctx<'t> {
             return INPUT.iter().any(|i| word == *i);
         }
         // A slice with a literal bound: `items[:10]`.
-        if node.kind() == "subscript"
+        if node.kind_name() == "subscript"
             && node
-                .child_by_field_name("subscript")
-                .is_some_and(|s| s.kind() == "slice")
+                .field("subscript")
+                .is_some_and(|s| s.kind_name() == "slice")
         {
             return false;
         }
@@ -1452,12 +1463,12 @@ impl<'t> Ctx<'t> {
             return t
                 .objects
                 .iter()
-                .find(|(k, _)| *k == node.kind())
+                .find(|(k, _)| *k == node.kind_name())
                 .and_then(|(_, f)| {
                     if f.is_empty() {
                         node.named_child(0)
                     } else {
-                        node.child_by_field_name(f)
+                        node.field(f)
                     }
                 })
                 .is_some_and(|o| self.unbounded_at(t, o, depth + 1));
@@ -1478,15 +1489,15 @@ impl<'t> Ctx<'t> {
                 ["batch", "chunk", "page"].iter().any(|b| n.contains(b))
             };
             let f = here.expect("a parameter has a function");
-            let named = f.child_by_field_name("name").map(|n| text(n, self.src));
+            let named = f.field("name").map(|n| text(n, self.src));
             let handed_to = self
                 .ancestors(f)
                 .iter()
                 .copied()
                 .rev()
-                .find(|a| self.sem.call_kinds.contains(&a.kind()))
+                .find(|a| self.sem.call_kinds.contains(&a.kind_name()))
                 .filter(|c| {
-                    c.child_by_field_name(t.arguments_field)
+                    c.field(t.arguments_field)
                         .is_some_and(|a| super::contains(a.byte_range(), f.byte_range()))
                 })
                 .and_then(|c| (self.sem.callee)(c))
@@ -1546,10 +1557,8 @@ impl<'t> Ctx<'t> {
             if n.start_byte() >= node.start_byte() {
                 continue;
             }
-            if n.kind().starts_with("if") {
-                let condition = n
-                    .child_by_field_name("condition")
-                    .map_or("", |c| text(c, self.src));
+            if n.kind_name().starts_with("if") {
+                let condition = n.field("condition").map_or("", |c| text(c, self.src));
                 let compares = condition.contains('>') || condition.contains('<');
                 if compares && sized(condition) {
                     return true;
@@ -1565,7 +1574,7 @@ impl<'t> Ctx<'t> {
     /// bounded value for parameter `param`?
     fn callers_pass_bounded(&self, t: &LoopTable, f: Node<'t>, param: &str, depth: usize) -> bool {
         let Some(name) = f
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| text(n, self.src).to_string())
             .or_else(|| {
                 self.facts
@@ -1582,7 +1591,7 @@ impl<'t> Ctx<'t> {
                 let exported_here = self
                     .ancestors(f)
                     .iter()
-                    .any(|a| a.kind() == "export_statement");
+                    .any(|a| a.kind_name() == "export_statement");
                 // `module.exports = { name }`, `exports.name = name`, `export { name }`.
                 let source = String::from_utf8_lossy(self.src);
                 let exported_later = source.lines().any(|l| {
@@ -1599,7 +1608,7 @@ impl<'t> Ctx<'t> {
             return false;
         }
         let Some(index) = f
-            .child_by_field_name("parameters")
+            .field("parameters")
             .map(named_children)
             .and_then(|ps| ps.iter().position(|p| mentions(*p, param, self.src)))
         else {
@@ -1608,15 +1617,19 @@ impl<'t> Ctx<'t> {
         let mut calls = 0;
         let mut stack = vec![self.root];
         while let Some(n) = stack.pop() {
-            if self.sem.call_kinds.contains(&n.kind())
+            if self.sem.call_kinds.contains(&n.kind_name())
                 && let Some(callee) = (self.sem.callee)(n)
                 && self.function_refs(callee).iter().any(|g| g.id() == f.id())
             {
                 calls += 1;
                 let arg = n
-                    .child_by_field_name(t.arguments_field)
+                    .field(t.arguments_field)
                     .map(named_children)
-                    .and_then(|a| a.into_iter().filter(|a| a.kind() != "comment").nth(index));
+                    .and_then(|a| {
+                        a.into_iter()
+                            .filter(|a| a.kind_name() != "comment")
+                            .nth(index)
+                    });
                 match arg {
                     Some(a) if !self.unbounded_at(t, a, depth + 1) => {}
                     _ => return false,
@@ -1631,7 +1644,7 @@ impl<'t> Ctx<'t> {
     fn identifier_named(&self, node: Node<'t>, head: &str) -> Option<Node<'t>> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" && text(n, self.src) == head {
+            if n.kind_name() == "identifier" && text(n, self.src) == head {
                 return Some(n);
             }
             stack.extend(named_children(n));
@@ -1669,14 +1682,19 @@ impl<'t> Ctx<'t> {
             }
             let mut stack = vec![r];
             while let Some(n) = stack.pop() {
-                if let Some(&(_, field)) = t.scoped.iter().find(|(k, _)| *k == n.kind()) {
+                if let Some(&(_, field)) = t.scoped.iter().find(|(k, _)| *k == n.kind_name()) {
                     let resource = if field.is_empty() {
                         children(n).into_iter().find(|c| {
-                            c.is_named() && c.kind() != "block" && !c.kind().ends_with("statement")
+                            c.is_named()
+                                && c.kind_name() != "block"
+                                && !c.kind_name().ends_with("statement")
                         })
                     } else {
-                        n.child_by_field_name(field)
-                            .or_else(|| named_children(n).into_iter().find(|c| c.kind() == field))
+                        n.field(field).or_else(|| {
+                            named_children(n)
+                                .into_iter()
+                                .find(|c| c.kind_name() == field)
+                        })
                     };
                     if resource.is_some_and(|r| {
                         limiter(text(r, self.src)) || {
@@ -1687,7 +1705,7 @@ impl<'t> Ctx<'t> {
                         return true;
                     }
                 }
-                if self.sem.call_kinds.contains(&n.kind())
+                if self.sem.call_kinds.contains(&n.kind_name())
                     && let Some(callee) = (self.sem.callee)(n)
                 {
                     let word = self.call_word(t, n);

@@ -1,5 +1,6 @@
 //! C# semantics.
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::strip_generics;
@@ -27,25 +28,25 @@ pub static SEMANTICS: Semantics = Semantics {
     is_async: |node, src| {
         named_children(node)
             .into_iter()
-            .any(|c| c.kind() == "modifier" && text(c, src) == "async")
+            .any(|c| c.kind_name() == "modifier" && text(c, src) == "async")
     },
-    callee: |node| match node.kind() {
-        "object_creation_expression" => node.child_by_field_name("type"),
-        _ => node.child_by_field_name("function"),
+    callee: |node| match node.kind_name() {
+        "object_creation_expression" => node.field("type"),
+        _ => node.field("function"),
     },
     path,
     implicit,
-    lock_region: |node, _| node.kind() == "lock_statement",
+    lock_region: |node, _| node.kind_name() == "lock_statement",
     lock_call,
     shared_state: Some(shared_state),
     thread_bases: &[],
     thread_methods: &[],
-    function_body: |node| match node.kind() {
+    function_body: |node| match node.kind_name() {
         // `delegate { .. }` has its block as an unnamed child.
         "anonymous_method_expression" => named_children(node)
             .into_iter()
-            .find(|c| c.kind() == "block"),
-        _ => node.child_by_field_name("body"),
+            .find(|c| c.kind_name() == "block"),
+        _ => node.field("body"),
     },
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
@@ -149,7 +150,7 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
     {
         let bases = named_children(class)
             .into_iter()
-            .filter(|c| c.kind() == "base_list")
+            .filter(|c| c.kind_name() == "base_list")
             .flat_map(named_children)
             .map(|b| strip_generics(text(b, src)))
             .collect();
@@ -178,7 +179,7 @@ fn clean(node: Node, src: &[u8]) -> String {
 
 /// `using A.B;` and `using static A.B;` open a namespace or type; `using T = A.B;` aliases.
 fn collect_using<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
-    let alias = node.child_by_field_name("name");
+    let alias = node.field("name");
     let Some(target) = named_children(node)
         .into_iter()
         .rev()
@@ -211,16 +212,14 @@ fn collect_spawn<'t>(
     // Each `argument` holds an optional `name:` and then the expression.
     let args: Vec<Node<'t>> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() == "argument")
+        .filter(|a| a.kind_name() == "argument")
         .filter_map(arg_expr)
         .map(unwrap_delegate)
         .collect();
-    let method = if site.kind() == "object_creation_expression" {
+    let method = if site.kind_name() == "object_creation_expression" {
         "new"
     } else {
-        func.child_by_field_name("name")
-            .map(|n| text(n, src))
-            .unwrap_or("")
+        func.field("name").map(|n| text(n, src)).unwrap_or("")
     };
     let (targets, from): (Vec<Node<'t>>, &'static [&'static str]) = match method {
         "new" => (args.first().copied().into_iter().collect(), THREAD_TYPES),
@@ -252,10 +251,10 @@ fn arg_expr(arg: Node) -> Option<Node> {
 
 /// `new ThreadStart(Work)` → `Work`.
 fn unwrap_delegate(node: Node) -> Node {
-    if node.kind() != "object_creation_expression" {
+    if node.kind_name() != "object_creation_expression" {
         return node;
     }
-    node.child_by_field_name("arguments")
+    node.field("arguments")
         .and_then(|a| a.named_child(0))
         .and_then(arg_expr)
         .unwrap_or(node)
@@ -285,20 +284,20 @@ fn lockish(receiver: &str) -> bool {
 /// `Monitor.Enter(x)`/`Exit(x)`, `rw.EnterReadLock()`/`ExitReadLock()`, `await sem.WaitAsync()`
 /// / `sem.Release()`, `mutex.WaitOne()`/`ReleaseMutex()`.
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
-    if stmt.kind() != "expression_statement" {
+    if stmt.kind_name() != "expression_statement" {
         return None;
     }
     let mut call = stmt.named_child(0)?;
-    if call.kind() == "await_expression" {
+    if call.kind_name() == "await_expression" {
         call = call.named_child(0)?;
     }
-    let func = call.child_by_field_name("function").filter(|f| {
-        call.kind() == "invocation_expression" && f.kind() == "member_access_expression"
+    let func = call.field("function").filter(|f| {
+        call.kind_name() == "invocation_expression" && f.kind_name() == "member_access_expression"
     })?;
-    let method = text(func.child_by_field_name("name")?, src);
-    let receiver = text(func.child_by_field_name("expression")?, src);
+    let method = text(func.field("name")?, src);
+    let receiver = text(func.field("expression")?, src);
     let first_arg = || {
-        let arg = call.child_by_field_name("arguments")?.named_child(0)?;
+        let arg = call.field("arguments")?.named_child(0)?;
         Some(text(arg_expr(arg)?, src).to_string())
     };
     let monitor = receiver == "Monitor" || receiver.ends_with(".Monitor");
@@ -333,7 +332,7 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
             ("parenthesized_expression", ""),
         ],
     );
-    match root.kind() {
+    match root.kind_name() {
         "this" => root.id() != target.id(),
         "identifier" => !declared_in(function, text(root, src), src),
         _ => false,
@@ -342,18 +341,14 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
 
 /// Is `name` a parameter or local of `function` (not of nested lambdas or local functions)?
 fn declared_in(function: Node, name: &str, src: &[u8]) -> bool {
-    any_in_scope(function, FUNCTIONS, |node| match node.kind() {
+    any_in_scope(function, FUNCTIONS, |node| match node.kind_name() {
         "parameter"
         | "variable_declarator"
         | "catch_declaration"
         | "declaration_expression"
-        | "declaration_pattern" => node
-            .child_by_field_name("name")
-            .is_some_and(|n| text(n, src) == name),
+        | "declaration_pattern" => node.field("name").is_some_and(|n| text(n, src) == name),
         "implicit_parameter" | "single_variable_designation" => text(node, src) == name,
-        "foreach_statement" => node
-            .child_by_field_name("left")
-            .is_some_and(|n| text(n, src) == name),
+        "foreach_statement" => node.field("left").is_some_and(|n| text(n, src) == name),
         _ => false,
     })
 }
@@ -476,7 +471,7 @@ mod tests {
     fn call<'t>(root: Node<'t>, src: &str, name: &str) -> Node<'t> {
         (0..)
             .map(|i| nth(root, "invocation_expression", i))
-            .find(|c| text(c.child_by_field_name("function").unwrap(), src.as_bytes()) == name)
+            .find(|c| text(c.field("function").unwrap(), src.as_bytes()) == name)
             .unwrap()
     }
 
@@ -616,9 +611,9 @@ mod tests {
             assert!(holds(call(root, src, "Load")));
             assert!(holds(call(root, src, "this.Load")));
             let t = call(root, src, "t.Wait")
-                .child_by_field_name("function")
+                .field("function")
                 .unwrap()
-                .child_by_field_name("expression")
+                .field("expression")
                 .unwrap();
             assert!(holds(t), "a variable bound to an async call");
             assert!(!holds(call(root, src, "Fire")), "async void leaves nothing");
@@ -640,7 +635,7 @@ mod tests {
             let awaited = Constraint::Is(vec![Property::Awaited], false);
             let result = |i| {
                 nth(root, "member_access_expression", i)
-                    .child_by_field_name("expression")
+                    .field("expression")
                     .unwrap()
             };
             // member accesses: Task.WhenAll, this.b, d.IsCompleted, then the five `.Result`s.

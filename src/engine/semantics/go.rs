@@ -1,5 +1,6 @@
 //! Go semantics. Qualified names are `<import path>.<member>`: `net/http.Get`.
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::super::constraint::Property;
@@ -23,7 +24,7 @@ pub static SEMANTICS: Semantics = Semantics {
     facts_query: FACTS_QUERY,
     collect,
     is_async: |_, _| false,
-    callee: |node| node.child_by_field_name("function"),
+    callee: |node| node.field("function"),
     path: |node, src| member_path(node, src, IDENTS, MEMBERS),
     implicit: |_| None,
     // Go has no lock blocks: `mu.Lock()` ... `mu.Unlock()`, see `lock_call`.
@@ -32,7 +33,7 @@ pub static SEMANTICS: Semantics = Semantics {
     shared_state: Some(shared_state),
     thread_bases: &[],
     thread_methods: &[],
-    function_body: |node| node.child_by_field_name("body"),
+    function_body: |node| node.field("body"),
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
     // Receivers are named freely (`s`, `c`), so none is special.
@@ -104,7 +105,7 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
     {
         // A function taking an `http.ResponseWriter` (or a gin, echo or fiber context) serves
         // requests.
-        let ty = if ty.kind() == "pointer_type" {
+        let ty = if ty.kind_name() == "pointer_type" {
             ty.named_child(0).unwrap_or(ty)
         } else {
             ty
@@ -166,12 +167,12 @@ const HANDLER_PARAMS: &[&str] = &[
 /// imports are ignored: as wildcards they would prefix every unimported name, and a glob such
 /// as `strings.*` would then match any call.
 fn collect_import<'t>(facts: &mut FileFacts<'t>, spec: Node<'t>, src: &[u8]) {
-    let Some(path) = spec.child_by_field_name("path") else {
+    let Some(path) = spec.field("path") else {
         return;
     };
     let path = unquote(text(path, src)).to_string();
-    match spec.child_by_field_name("name") {
-        Some(n) if n.kind() == "dot" || n.kind() == "blank_identifier" => {}
+    match spec.field("name") {
+        Some(n) if n.kind_name() == "dot" || n.kind_name() == "blank_identifier" => {}
         Some(n) => facts.import(text(n, src), path),
         None => {
             let local = package_name(&path).to_string();
@@ -201,31 +202,25 @@ pub fn package_name(path: &str) -> &str {
 
 /// `a, b := f(), g()`, `x = y`, `var x = v`: each name paired with its value.
 fn collect_bind<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
-    let (names, values) = match node.kind() {
+    let (names, values) = match node.kind_name() {
         "var_spec" => {
             let mut cursor = node.walk();
             let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
             (
                 names,
-                node.child_by_field_name("value")
-                    .map(named_children)
-                    .unwrap_or_default(),
+                node.field("value").map(named_children).unwrap_or_default(),
             )
         }
         // `x += 1` rebinds nothing.
         "assignment_statement" if !has_keyword(node, "=") => return,
         _ => {
-            let side = |f| {
-                node.child_by_field_name(f)
-                    .map(named_children)
-                    .unwrap_or_default()
-            };
+            let side = |f| node.field(f).map(named_children).unwrap_or_default();
             (side("left"), side("right"))
         }
     };
     // `var wg sync.WaitGroup` declares a zero value of its type: bind the name to the type.
-    let values: Vec<Node<'t>> = if values.is_empty() && node.kind() == "var_spec" {
-        node.child_by_field_name("type").into_iter().collect()
+    let values: Vec<Node<'t>> = if values.is_empty() && node.kind_name() == "var_spec" {
+        node.field("type").into_iter().collect()
     } else {
         values
             .into_iter()
@@ -250,22 +245,18 @@ fn collect_bind<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
 /// are made by `T`; any other expression is itself.
 fn constructed_type<'t>(value: Node<'t>, src: &[u8]) -> Node<'t> {
     let mut v = value;
-    if v.kind() == "unary_expression"
-        && let Some(op) = v.child_by_field_name("operand")
-        && op.kind() == "composite_literal"
+    if v.kind_name() == "unary_expression"
+        && let Some(op) = v.field("operand")
+        && op.kind_name() == "composite_literal"
     {
         v = op;
     }
-    match v.kind() {
-        "composite_literal" => v.child_by_field_name("type").unwrap_or(value),
-        "call_expression"
-            if v.child_by_field_name("function")
-                .is_some_and(|f| text(f, src) == "new") =>
-        {
-            v.child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-                .unwrap_or(value)
-        }
+    match v.kind_name() {
+        "composite_literal" => v.field("type").unwrap_or(value),
+        "call_expression" if v.field("function").is_some_and(|f| text(f, src) == "new") => v
+            .field("arguments")
+            .and_then(|a| a.named_child(0))
+            .unwrap_or(value),
         _ => value,
     }
 }
@@ -273,24 +264,21 @@ fn constructed_type<'t>(value: Node<'t>, src: &[u8]) -> Node<'t> {
 /// `mu.Lock()` / `mu.RLock()` acquire and `mu.Unlock()` / `mu.RUnlock()` release; a
 /// `defer mu.Unlock()` releases only at return, so it is not a release here.
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
-    if stmt.kind() != "expression_statement" {
+    if stmt.kind_name() != "expression_statement" {
         return None;
     }
     let call = stmt
         .named_child(0)
-        .filter(|c| c.kind() == "call_expression")?;
+        .filter(|c| c.kind_name() == "call_expression")?;
     let func = call
-        .child_by_field_name("function")
-        .filter(|f| f.kind() == "selector_expression")?;
-    let op = match text(func.child_by_field_name("field")?, src) {
+        .field("function")
+        .filter(|f| f.kind_name() == "selector_expression")?;
+    let op = match text(func.field("field")?, src) {
         "Lock" | "RLock" => LockOp::Acquire,
         "Unlock" | "RUnlock" => LockOp::Release,
         _ => return None,
     };
-    Some((
-        text(func.child_by_field_name("operand")?, src).to_string(),
-        op,
-    ))
+    Some((text(func.field("operand")?, src).to_string(), op))
 }
 
 /// A variable not declared in the innermost function — a package variable or one captured
@@ -308,7 +296,7 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
         ],
     );
     let name = text(root, src);
-    root.kind() == "identifier" && name != "_" && !declared_in(function, name, src)
+    root.kind_name() == "identifier" && name != "_" && !declared_in(function, name, src)
 }
 
 /// Is `name` a parameter, receiver, result or local of `function` (not of nested literals)?
@@ -319,21 +307,21 @@ fn declared_in(function: Node, name: &str, src: &[u8]) -> bool {
 
 /// Does this node declare `name` (a parameter, `var`, `const`, `:=`, range or case variable)?
 fn declares(node: Node, name: &str, src: &[u8]) -> bool {
-    let is = |n: Node| n.kind() == "identifier" && text(n, src) == name;
-    match node.kind() {
+    let is = |n: Node| n.kind_name() == "identifier" && text(n, src) == name;
+    match node.kind_name() {
         "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => {
             let mut cursor = node.walk();
             node.children_by_field_name("name", &mut cursor).any(is)
         }
         "short_var_declaration" => node
-            .child_by_field_name("left")
+            .field("left")
             .is_some_and(|l| named_children(l).into_iter().any(is)),
         // `for k, v := range m`, `case v := <-ch`.
         "range_clause" | "receive_statement" if has_keyword(node, ":=") => node
-            .child_by_field_name("left")
+            .field("left")
             .is_some_and(|l| named_children(l).into_iter().any(is)),
         "type_switch_statement" => node
-            .child_by_field_name("alias")
+            .field("alias")
             .is_some_and(|a| named_children(a).into_iter().any(is)),
         _ => false,
     }
@@ -396,13 +384,17 @@ fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
     // Per-task index variables: declared in the task or by a loop around its start. Map
     // entries are not independent slots: any two writers race.
     let mut own: Vec<Node<'t>> = vec![task];
-    own.extend(anc.iter().copied().filter(|a| a.kind() == "for_statement"));
+    own.extend(
+        anc.iter()
+            .copied()
+            .filter(|a| a.kind_name() == "for_statement"),
+    );
     if !map_element(ctx, target) && indexed_by_own(target, &own, src) {
         return false;
     }
     let mut in_loop = false;
     for a in anc.iter().rev() {
-        if a.kind() == "for_statement" {
+        if a.kind_name() == "for_statement" {
             if declared_in(*a, name, src) {
                 // Declared per iteration: each task has its own.
                 return false;
@@ -410,7 +402,7 @@ fn shared_between_tasks<'t>(ctx: &Ctx<'t>, target: Node<'t>) -> bool {
             // A loop that waits for each iteration's task runs them one after another.
             in_loop |= !waits_each_iteration(*a, src);
         }
-        if FUNCTIONS.contains(&a.kind()) && declared_in(*a, name, src) {
+        if FUNCTIONS.contains(&a.kind_name()) && declared_in(*a, name, src) {
             return in_loop;
         }
     }
@@ -425,20 +417,20 @@ fn shared_by_requests<'t>(ctx: &Ctx<'t>, handler: Node<'t>, target: Node<'t>) ->
     let src = ctx.src();
     let root = target_root(target);
     let name = text(root, src);
-    if root.kind() != "identifier" || name == "_" {
+    if root.kind_name() != "identifier" || name == "_" {
         return false;
     }
     let pointer_receiver = handler
-        .child_by_field_name("receiver")
+        .field("receiver")
         .and_then(|r| named_children(r).into_iter().next())
         .filter(|p| {
-            p.child_by_field_name("type")
-                .is_some_and(|t| t.kind() == "pointer_type")
+            p.field("type")
+                .is_some_and(|t| t.kind_name() == "pointer_type")
         })
-        .and_then(|p| p.child_by_field_name("name"))
+        .and_then(|p| p.field("name"))
         .is_some_and(|n| text(n, src) == name);
     let shadowed = handler
-        .child_by_field_name("body")
+        .field("body")
         .is_some_and(|b| declared_in(b, name, src));
     if pointer_receiver && !shadowed {
         // `s.hits++`, not a write to the receiver variable itself.
@@ -452,23 +444,21 @@ fn shared_by_requests<'t>(ctx: &Ctx<'t>, handler: Node<'t>, target: Node<'t>) ->
         .ancestors(handler)
         .iter()
         .copied()
-        .filter(|a| FUNCTIONS.contains(&a.kind()))
+        .filter(|a| FUNCTIONS.contains(&a.kind_name()))
         .any(|f| declared_in(f, name, src));
     enclosing || ctx.facts().module_names.contains(name)
 }
 
 /// Does the loop's body (outside the tasks it starts) wait: a `Wait..` call or a receive?
 fn waits_each_iteration(for_stmt: Node, src: &[u8]) -> bool {
-    let Some(body) = for_stmt.child_by_field_name("body") else {
+    let Some(body) = for_stmt.field("body") else {
         return false;
     };
-    any_in_scope(body, FUNCTIONS, |n| match n.kind() {
-        "unary_expression" => n
-            .child_by_field_name("operator")
-            .is_some_and(|o| text(o, src) == "<-"),
+    any_in_scope(body, FUNCTIONS, |n| match n.kind_name() {
+        "unary_expression" => n.field("operator").is_some_and(|o| text(o, src) == "<-"),
         "call_expression" => n
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("field"))
+            .field("function")
+            .and_then(|f| f.field("field"))
             .is_some_and(|m| text(m, src).starts_with("Wait")),
         _ => false,
     })
@@ -477,11 +467,11 @@ fn waits_each_iteration(for_stmt: Node, src: &[u8]) -> bool {
 /// `m[k]` where `m` is declared as a map (`map[K]V` parameter or var, `make(map..)`, a map
 /// literal).
 fn map_element<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
-    node.kind() == "index_expression"
+    node.kind_name() == "index_expression"
         && node
-            .child_by_field_name("operand")
+            .field("operand")
             .and_then(|m| declared_type(ctx, m))
-            .is_some_and(|t| t.kind() == "map_type")
+            .is_some_and(|t| t.kind_name() == "map_type")
 }
 
 /// Does an index on the way from `target` to its root use a variable declared in one of
@@ -489,23 +479,23 @@ fn map_element<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
 fn indexed_by_own(target: Node, scopes: &[Node], src: &[u8]) -> bool {
     let mut cur = target;
     loop {
-        match cur.kind() {
+        match cur.kind_name() {
             "index_expression" => {
-                if let Some(index) = cur.child_by_field_name("index") {
+                if let Some(index) = cur.field("index") {
                     let own = any_in_scope(index, &[], |n| {
-                        n.kind() == "identifier"
+                        n.kind_name() == "identifier"
                             && scopes.iter().any(|s| declared_in(*s, text(n, src), src))
                     });
                     if own {
                         return true;
                     }
                 }
-                match cur.child_by_field_name("operand") {
+                match cur.field("operand") {
                     Some(o) => cur = o,
                     None => return false,
                 }
             }
-            "selector_expression" => match cur.child_by_field_name("operand") {
+            "selector_expression" => match cur.field("operand") {
                 Some(o) => cur = o,
                 None => return false,
             },
@@ -522,16 +512,16 @@ fn indexed_by_own(target: Node, scopes: &[Node], src: &[u8]) -> bool {
 fn loop_header_names<'s>(for_stmt: Node, src: &'s [u8]) -> Vec<&'s str> {
     let mut out = Vec::new();
     for clause in named_children(for_stmt) {
-        let left = match clause.kind() {
-            "range_clause" if has_keyword(clause, ":=") => clause.child_by_field_name("left"),
+        let left = match clause.kind_name() {
+            "range_clause" if has_keyword(clause, ":=") => clause.field("left"),
             "for_clause" => clause
-                .child_by_field_name("initializer")
-                .filter(|i| i.kind() == "short_var_declaration")
-                .and_then(|i| i.child_by_field_name("left")),
+                .field("initializer")
+                .filter(|i| i.kind_name() == "short_var_declaration")
+                .and_then(|i| i.field("left")),
             _ => None,
         };
         for n in left.map(named_children).unwrap_or_default() {
-            if n.kind() == "identifier" && text(n, src) != "_" {
+            if n.kind_name() == "identifier" && text(n, src) != "_" {
                 out.push(text(n, src));
             }
         }
@@ -542,23 +532,23 @@ fn loop_header_names<'s>(for_stmt: Node, src: &'s [u8]) -> Vec<&'s str> {
 /// The loop variable a closure refers to (not through a parameter, not re-declared in the
 /// loop body before the closure), searching loops up to the enclosing function.
 pub fn captured_loop_variable<'t>(ctx: &Ctx<'t>, closure: Node<'t>) -> Option<String> {
-    if closure.kind() != "func_literal" {
+    if closure.kind_name() != "func_literal" {
         return None;
     }
     let src = ctx.src();
-    let body = closure.child_by_field_name("body")?;
+    let body = closure.field("body")?;
     for a in ctx.ancestors(closure).iter().rev() {
-        if FUNCTIONS.contains(&a.kind()) {
+        if FUNCTIONS.contains(&a.kind_name()) {
             break;
         }
-        if a.kind() != "for_statement" {
+        if a.kind_name() != "for_statement" {
             continue;
         }
         for name in loop_header_names(*a, src) {
             if declared_in(closure, name, src) {
                 continue;
             }
-            let redeclared = a.child_by_field_name("body").is_some_and(|b| {
+            let redeclared = a.field("body").is_some_and(|b| {
                 any_in_scope(b, FUNCTIONS, |n| {
                     n.start_byte() < closure.start_byte() && declares(n, name, src)
                 })
@@ -578,10 +568,10 @@ pub fn captured_loop_variable<'t>(ctx: &Ctx<'t>, closure: Node<'t>) -> Option<St
 fn refers_to(body: Node, name: &str, src: &[u8]) -> bool {
     let mut stack = vec![body];
     while let Some(n) = stack.pop() {
-        if n.kind() == "func_literal" && declared_in(n, name, src) {
+        if n.kind_name() == "func_literal" && declared_in(n, name, src) {
             continue;
         }
-        if n.kind() == "identifier" && text(n, src) == name {
+        if n.kind_name() == "identifier" && text(n, src) == name {
             return true;
         }
         stack.extend(named_children(n));
@@ -603,23 +593,20 @@ const LOCK_TYPES: &[&str] = &[
 /// A type holding a lock by value, or a range clause whose value variable copies elements
 /// of such a type.
 fn lock_by_value<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
-    if node.kind() != "range_clause" {
+    if node.kind_name() != "range_clause" {
         return type_holds_lock(ctx, node, 0);
     }
     let src = ctx.src();
-    let names = node
-        .child_by_field_name("left")
-        .map(named_children)
-        .unwrap_or_default();
+    let names = node.field("left").map(named_children).unwrap_or_default();
     if names.len() < 2 || text(names[1], src) == "_" {
         return false;
     }
-    let Some(right) = node.child_by_field_name("right") else {
+    let Some(right) = node.field("right") else {
         return false;
     };
-    let element = declared_type(ctx, right).and_then(|t| match t.kind() {
-        "slice_type" | "array_type" => t.child_by_field_name("element"),
-        "map_type" => t.child_by_field_name("value"),
+    let element = declared_type(ctx, right).and_then(|t| match t.kind_name() {
+        "slice_type" | "array_type" => t.field("element"),
+        "map_type" => t.field("value"),
         _ => None,
     });
     element.is_some_and(|e| type_holds_lock(ctx, e, 0))
@@ -628,7 +615,7 @@ fn lock_by_value<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
 /// The declared type of a variable: a parameter's or `var`'s type, or the type of the
 /// composite literal it was made from, searched in enclosing functions and the package.
 fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
-    if ident.kind() != "identifier" {
+    if ident.kind_name() != "identifier" {
         return None;
     }
     let src = ctx.src();
@@ -637,7 +624,7 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
         .ancestors(ident)
         .iter()
         .copied()
-        .filter(|a| FUNCTIONS.contains(&a.kind()))
+        .filter(|a| FUNCTIONS.contains(&a.kind_name()))
         .collect();
     scopes.reverse();
     scopes.push(ctx.ancestors(ident).first().copied()?);
@@ -645,19 +632,19 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
         let mut found = None;
         let mut stack = vec![scope];
         while let Some(n) = stack.pop() {
-            if n.id() != scope.id() && FUNCTIONS.contains(&n.kind()) {
+            if n.id() != scope.id() && FUNCTIONS.contains(&n.kind_name()) {
                 continue;
             }
             if n.start_byte() < ident.start_byte() && declares(n, name, src) {
-                found = match n.kind() {
-                    "parameter_declaration" => n.child_by_field_name("type"),
-                    "var_spec" => n.child_by_field_name("type").or_else(|| {
-                        n.child_by_field_name("value")
+                found = match n.kind_name() {
+                    "parameter_declaration" => n.field("type"),
+                    "var_spec" => n.field("type").or_else(|| {
+                        n.field("value")
                             .and_then(|v| v.named_child(0))
                             .and_then(|v| made_type(v, src))
                     }),
                     "short_var_declaration" => n
-                        .child_by_field_name("right")
+                        .field("right")
                         .and_then(|r| r.named_child(0))
                         .and_then(|v| made_type(v, src)),
                     _ => None,
@@ -677,16 +664,14 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
 
 /// The type a value is made as: `T{..}`, `make(T, ..)`, `new(T)`'s T is not the value's type.
 fn made_type<'t>(value: Node<'t>, src: &[u8]) -> Option<Node<'t>> {
-    match value.kind() {
-        "composite_literal" => value.child_by_field_name("type"),
+    match value.kind_name() {
+        "composite_literal" => value.field("type"),
         "call_expression"
             if value
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|f| text(f, src) == "make") =>
         {
-            value
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
+            value.field("arguments").and_then(|a| a.named_child(0))
         }
         _ => None,
     }
@@ -699,16 +684,16 @@ fn type_holds_lock<'t>(ctx: &Ctx<'t>, ty: Node<'t>, depth: usize) -> bool {
         return false;
     }
     let src = ctx.src();
-    match ty.kind() {
+    match ty.kind_name() {
         "qualified_type" => NameSet::Static(LOCK_TYPES).matches_any(&ctx.resolve(ty)),
         "parenthesized_type" => ty
             .named_child(0)
             .is_some_and(|t| type_holds_lock(ctx, t, depth + 1)),
         "array_type" => ty
-            .child_by_field_name("element")
+            .field("element")
             .is_some_and(|t| type_holds_lock(ctx, t, depth + 1)),
         "generic_type" => ty
-            .child_by_field_name("type")
+            .field("type")
             .is_some_and(|t| type_holds_lock(ctx, t, depth + 1)),
         "struct_type" => struct_fields(ty)
             .into_iter()
@@ -720,12 +705,9 @@ fn type_holds_lock<'t>(ctx: &Ctx<'t>, ty: Node<'t>, depth: usize) -> bool {
             };
             named_children(*decl)
                 .into_iter()
-                .filter(|spec| spec.kind() == "type_spec")
-                .filter(|spec| {
-                    spec.child_by_field_name("name")
-                        .is_some_and(|n| text(n, src) == name)
-                })
-                .filter_map(|spec| spec.child_by_field_name("type"))
+                .filter(|spec| spec.kind_name() == "type_spec")
+                .filter(|spec| spec.field("name").is_some_and(|n| text(n, src) == name))
+                .filter_map(|spec| spec.field("type"))
                 .any(|t| type_holds_lock(ctx, t, depth + 1))
         }
         _ => false,
@@ -736,12 +718,12 @@ fn type_holds_lock<'t>(ctx: &Ctx<'t>, ty: Node<'t>, depth: usize) -> bool {
 fn struct_fields(st: Node) -> Vec<Node> {
     named_children(st)
         .into_iter()
-        .filter(|l| l.kind() == "field_declaration_list")
+        .filter(|l| l.kind_name() == "field_declaration_list")
         .flat_map(named_children)
-        .filter(|f| f.kind() == "field_declaration")
+        .filter(|f| f.kind_name() == "field_declaration")
         // An embedded `*T` holds a pointer, not a T.
         .filter(|f| !has_keyword(*f, "*"))
-        .filter_map(|f| f.child_by_field_name("type"))
+        .filter_map(|f| f.field("type"))
         .collect()
 }
 
@@ -762,21 +744,17 @@ const JOIN_METHODS: &[&str] = &[
 /// Does this subtree (nested functions included) join, signal or cancel goroutines: channel
 /// operations, `select`, `close`, WaitGroup/errgroup calls, or a context?
 fn has_join(root: Node, src: &[u8]) -> bool {
-    any_in_scope(root, &[], |n| match n.kind() {
+    any_in_scope(root, &[], |n| match n.kind_name() {
         "send_statement" | "select_statement" => true,
-        "unary_expression" => n
-            .child_by_field_name("operator")
-            .is_some_and(|o| text(o, src) == "<-"),
+        "unary_expression" => n.field("operator").is_some_and(|o| text(o, src) == "<-"),
         "channel_type" => true,
-        "call_expression" => n
-            .child_by_field_name("function")
-            .is_some_and(|f| match f.kind() {
-                "identifier" => text(f, src) == "close",
-                "selector_expression" => f
-                    .child_by_field_name("field")
-                    .is_some_and(|m| JOIN_METHODS.contains(&text(m, src))),
-                _ => false,
-            }),
+        "call_expression" => n.field("function").is_some_and(|f| match f.kind_name() {
+            "identifier" => text(f, src) == "close",
+            "selector_expression" => f
+                .field("field")
+                .is_some_and(|m| JOIN_METHODS.contains(&text(m, src))),
+            _ => false,
+        }),
         "identifier" => matches!(text(n, src), "ctx" | "done" | "quit" | "stop" | "wg"),
         "qualified_type" => text(n, src).starts_with("context."),
         _ => false,
@@ -791,10 +769,10 @@ fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
         return refs;
     }
     let src = ctx.src();
-    if callee.kind() == "selector_expression"
-        && let Some(operand) = callee.child_by_field_name("operand")
+    if callee.kind_name() == "selector_expression"
+        && let Some(operand) = callee.field("operand")
         && !ctx.facts().imports.contains_key(text(operand, src))
-        && let Some(field) = callee.child_by_field_name("field")
+        && let Some(field) = callee.field("field")
     {
         // Only methods of the operand's declared type: `s.push()` with `s *Syncer`.
         let Some(operand_type) = declared_type(ctx, operand).map(|t| base_type_name(t, src)) else {
@@ -807,11 +785,11 @@ fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
             .cloned()
             .unwrap_or_default()
             .into_iter()
-            .filter(|f| f.kind() == "method_declaration")
+            .filter(|f| f.kind_name() == "method_declaration")
             .filter(|f| {
-                f.child_by_field_name("receiver")
+                f.field("receiver")
                     .and_then(|r| named_children(r).into_iter().next())
-                    .and_then(|p| p.child_by_field_name("type"))
+                    .and_then(|p| p.field("type"))
                     .is_some_and(|t| base_type_name(t, src) == operand_type)
             })
             .collect();
@@ -823,12 +801,12 @@ fn go_function_refs<'t>(ctx: &Ctx<'t>, callee: Node<'t>) -> Vec<Node<'t>> {
 fn base_type_name<'s>(ty: Node, src: &'s [u8]) -> &'s str {
     let mut t = ty;
     loop {
-        match t.kind() {
+        match t.kind_name() {
             "pointer_type" | "parenthesized_type" => match t.named_child(0) {
                 Some(inner) => t = inner,
                 None => break,
             },
-            "generic_type" => match t.child_by_field_name("type") {
+            "generic_type" => match t.field("type") {
                 Some(inner) => t = inner,
                 None => break,
             },
@@ -849,12 +827,12 @@ fn joined<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     if has_join(function, src) {
         return true;
     }
-    let call = if node.kind() == "go_statement" {
+    let call = if node.kind_name() == "go_statement" {
         node.named_child(0)
     } else {
         Some(node)
     };
-    let Some(callee) = call.and_then(|c| c.child_by_field_name("function")) else {
+    let Some(callee) = call.and_then(|c| c.field("function")) else {
         return true;
     };
     let tasks = go_function_refs(ctx, callee);
@@ -866,16 +844,16 @@ fn joined<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
 
 /// Does the function's body run a `for { .. }` loop with no condition at its top level?
 fn loops_forever(function: Node) -> bool {
-    let Some(list) = function.child_by_field_name("body").and_then(|b| {
+    let Some(list) = function.field("body").and_then(|b| {
         named_children(b)
             .into_iter()
-            .find(|c| c.kind() == "statement_list")
+            .find(|c| c.kind_name() == "statement_list")
     }) else {
         return false;
     };
     named_children(list)
         .into_iter()
-        .any(|s| s.kind() == "for_statement" && s.named_child_count() == 1)
+        .any(|s| s.kind_name() == "for_statement" && s.named_child_count() == 1)
 }
 
 /// Receiver names that by convention hold a semaphore or a pool's tokens.
@@ -904,20 +882,19 @@ fn limiter_name(name: &str) -> bool {
 fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     let src = ctx.src();
     let limits = |root: Node, skip: &[&str]| {
-        any_in_scope(root, skip, |n| match n.kind() {
+        any_in_scope(root, skip, |n| match n.kind_name() {
             "send_statement" => n
-                .child_by_field_name("channel")
+                .field("channel")
                 .is_some_and(|c| skip.is_empty() || limiter_name(text(c, src))),
             "unary_expression" => {
-                n.child_by_field_name("operator")
-                    .is_some_and(|o| text(o, src) == "<-")
-                    && n.child_by_field_name("operand")
+                n.field("operator").is_some_and(|o| text(o, src) == "<-")
+                    && n.field("operand")
                         .is_some_and(|c| limiter_name(text(c, src)))
             }
-            "call_expression" => n.child_by_field_name("function").is_some_and(|f| {
-                let method = f.child_by_field_name("field").map(|m| text(m, src));
+            "call_expression" => n.field("function").is_some_and(|f| {
+                let method = f.field("field").map(|m| text(m, src));
                 let limiter = f
-                    .child_by_field_name("operand")
+                    .field("operand")
                     .is_some_and(|o| limiter_name(text(o, src)));
                 limiter
                     || method.is_some_and(|m| {
@@ -938,11 +915,14 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         })
     };
     let anc = ctx.ancestors(node);
-    let function = anc.iter().rev().find(|a| FUNCTIONS.contains(&a.kind()));
+    let function = anc
+        .iter()
+        .rev()
+        .find(|a| FUNCTIONS.contains(&a.kind_name()));
     // `g.SetLimit(n)` anywhere in the function (or a limiter in the loop or the task).
     if function.is_some_and(|f| {
         any_in_scope(*f, &[], |n| {
-            n.kind() == "field_identifier" && text(n, src) == "SetLimit"
+            n.kind_name() == "field_identifier" && text(n, src) == "SetLimit"
         })
     }) {
         return true;
@@ -950,26 +930,28 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     let lp = anc
         .iter()
         .rev()
-        .take_while(|a| !FUNCTIONS.contains(&a.kind()))
-        .find(|a| a.kind() == "for_statement");
+        .take_while(|a| !FUNCTIONS.contains(&a.kind_name()))
+        .find(|a| a.kind_name() == "for_statement");
     // `for range n` over a count starts a fixed number of goroutines: a pool. A variadic
     // `items ...T` is, as a rule, a short list written at the call.
     let items = lp
         .and_then(|l| {
             named_children(*l)
                 .into_iter()
-                .find(|c| c.kind() == "range_clause")
+                .find(|c| c.kind_name() == "range_clause")
         })
-        .and_then(|r| r.child_by_field_name("right"));
+        .and_then(|r| r.field("right"));
     // A fixed-size array (`replicas [3]string`) is as bounded as a count.
     let counted = items
         .and_then(|items| declared_type(ctx, items))
-        .is_some_and(|t| !COLLECTION_TYPES.contains(&t.kind()) || t.kind() == "array_type");
+        .is_some_and(|t| {
+            !COLLECTION_TYPES.contains(&t.kind_name()) || t.kind_name() == "array_type"
+        });
     let variadic = items.is_some_and(|items| {
         function.is_some_and(|f| {
-            f.child_by_field_name("parameters").is_some_and(|ps| {
+            f.field("parameters").is_some_and(|ps| {
                 named_children(ps).into_iter().any(|p| {
-                    p.kind() == "variadic_parameter_declaration"
+                    p.kind_name() == "variadic_parameter_declaration"
                         && declares_name(p, text(items, src), src)
                 })
             })
@@ -979,7 +961,7 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         return true;
     }
     if lp.is_some_and(|l| {
-        l.child_by_field_name("body").is_some_and(|b| {
+        l.field("body").is_some_and(|b| {
             any_in_scope(b, FUNCTIONS, |n| {
                 n.id() != node.id() && limits(n, FUNCTIONS)
             })
@@ -990,36 +972,35 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     // A receive after the start in the same iteration (`go work(done); <-done`): each
     // goroutine ends before the next starts.
     if lp.is_some_and(|l| {
-        l.child_by_field_name("body").is_some_and(|b| {
+        l.field("body").is_some_and(|b| {
             any_in_scope(b, FUNCTIONS, |n| {
                 n.start_byte() >= node.end_byte()
-                    && n.kind() == "unary_expression"
-                    && n.child_by_field_name("operator")
-                        .is_some_and(|o| text(o, src) == "<-")
+                    && n.kind_name() == "unary_expression"
+                    && n.field("operator").is_some_and(|o| text(o, src) == "<-")
             })
         })
     }) {
         return true;
     }
-    let call = if node.kind() == "go_statement" {
+    let call = if node.kind_name() == "go_statement" {
         node.named_child(0)
     } else {
         Some(node)
     };
     let task = call
-        .and_then(|c| c.child_by_field_name("function"))
-        .filter(|f| f.kind() == "func_literal")
+        .and_then(|c| c.field("function"))
+        .filter(|f| f.kind_name() == "func_literal")
         .or_else(|| {
             // `g.Go(func() error {..})`
-            call.and_then(|c| c.child_by_field_name("arguments"))
+            call.and_then(|c| c.field("arguments"))
                 .and_then(|a| a.named_child(0))
-                .filter(|f| f.kind() == "func_literal")
+                .filter(|f| f.kind_name() == "func_literal")
         });
     let task = match task {
         Some(t) => t,
         None => {
             // A function of another file may be a long-lived loop: leave it alone.
-            let callee = call.and_then(|c| c.child_by_field_name("function"));
+            let callee = call.and_then(|c| c.field("function"));
             match callee.and_then(|c| go_function_refs(ctx, c).into_iter().next()) {
                 Some(t) => t,
                 None => return true,
@@ -1036,25 +1017,25 @@ const COLLECTION_TYPES: &[&str] = &["slice_type", "array_type", "map_type", "cha
 /// Does the function's body range, at its top level, over a channel (a variable declared as
 /// one, or a field such as `unit.src`)?
 fn drains_channel<'t>(ctx: &Ctx<'t>, function: Node<'t>) -> bool {
-    let Some(list) = function.child_by_field_name("body").and_then(|b| {
+    let Some(list) = function.field("body").and_then(|b| {
         named_children(b)
             .into_iter()
-            .find(|c| c.kind() == "statement_list")
+            .find(|c| c.kind_name() == "statement_list")
     }) else {
         return false;
     };
     named_children(list)
         .into_iter()
-        .filter(|s| s.kind() == "for_statement")
+        .filter(|s| s.kind_name() == "for_statement")
         .filter_map(|s| {
             named_children(s)
                 .into_iter()
-                .find(|c| c.kind() == "range_clause")
+                .find(|c| c.kind_name() == "range_clause")
         })
-        .filter_map(|r| r.child_by_field_name("right"))
+        .filter_map(|r| r.field("right"))
         .any(|items| {
-            items.kind() == "selector_expression"
-                || declared_type(ctx, items).is_some_and(|t| t.kind() == "channel_type")
+            items.kind_name() == "selector_expression"
+                || declared_type(ctx, items).is_some_and(|t| t.kind_name() == "channel_type")
         })
 }
 
@@ -1065,13 +1046,9 @@ const SERVE_METHODS: &[&str] = &["ListenAndServe", "ListenAndServeTLS", "Serve",
 /// with an `error` result, or a server's `ListenAndServe`/`Serve`.
 fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     let src = ctx.src();
-    let (callee, args) = if node.kind() == "call_expression" {
-        match node.child_by_field_name("function") {
-            Some(f) => (
-                f,
-                node.child_by_field_name("arguments")
-                    .map(|a| a.named_child_count()),
-            ),
+    let (callee, args) = if node.kind_name() == "call_expression" {
+        match node.field("function") {
+            Some(f) => (f, node.field("arguments").map(|a| a.named_child_count())),
             None => return false,
         }
     } else {
@@ -1080,18 +1057,18 @@ fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     // `srv.Serve(ln)`: an HTTP or gRPC server; `svc.Serve(ctx)` is a service runner whose
     // error its supervisor handles.
     let serves_listener = || {
-        node.child_by_field_name("arguments").is_some_and(|a| {
+        node.field("arguments").is_some_and(|a| {
             a.named_child_count() > 0
                 && !text(a, src).to_ascii_lowercase().contains("ctx")
                 && !text(a, src).contains("context")
         })
     };
-    if callee.kind() == "selector_expression"
-        && callee.child_by_field_name("field").is_some_and(|m| {
+    if callee.kind_name() == "selector_expression"
+        && callee.field("field").is_some_and(|m| {
             let m = text(m, src);
             m.starts_with("ListenAndServe")
                 || (SERVE_METHODS.contains(&m)
-                    && (node.kind() != "call_expression" || serves_listener()))
+                    && (node.kind_name() != "call_expression" || serves_listener()))
         })
     {
         return true;
@@ -1106,12 +1083,12 @@ fn returns_error<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
 
 /// Can this function be called with `n` arguments?
 fn accepts(function: Node, n: usize) -> bool {
-    let Some(params) = function.child_by_field_name("parameters") else {
+    let Some(params) = function.field("parameters") else {
         return false;
     };
     let mut count = 0;
     for p in named_children(params) {
-        match p.kind() {
+        match p.kind_name() {
             "variadic_parameter_declaration" => return n >= count,
             "parameter_declaration" => {
                 let mut cursor = p.walk();
@@ -1125,19 +1102,19 @@ fn accepts(function: Node, n: usize) -> bool {
 
 /// Does a function's result list include `error`?
 fn result_has_error(function: Node, src: &[u8]) -> bool {
-    let Some(result) = function.child_by_field_name("result") else {
+    let Some(result) = function.field("result") else {
         return false;
     };
-    match result.kind() {
+    match result.kind_name() {
         "type_identifier" => text(result, src) == "error",
         "parameter_list" => named_children(result).into_iter().any(|p| {
             let is_error = p
-                .child_by_field_name("type")
-                .is_some_and(|t| t.kind() == "type_identifier" && text(t, src) == "error");
+                .field("type")
+                .is_some_and(|t| t.kind_name() == "type_identifier" && text(t, src) == "error");
             // `func loop() (err error) { defer func() { s.loopErr = err }() ... }`: the
             // function hands its own error on; the caller has nothing to check.
             let handed_on = p
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|name| deferred_use(function, text(name, src), src));
             is_error && !handed_on
         }),
@@ -1147,14 +1124,14 @@ fn result_has_error(function: Node, src: &[u8]) -> bool {
 
 /// Does a deferred closure in the function's own body (not a nested one's) mention `name`?
 fn deferred_use(function: Node, name: &str, src: &[u8]) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     // Newer grammars wrap a block's statements in a `statement_list`.
     let statements: Vec<Node> = named_children(body)
         .into_iter()
         .flat_map(|n| {
-            if n.kind() == "statement_list" {
+            if n.kind_name() == "statement_list" {
                 named_children(n)
             } else {
                 vec![n]
@@ -1162,10 +1139,10 @@ fn deferred_use(function: Node, name: &str, src: &[u8]) -> bool {
         })
         .collect();
     statements.into_iter().any(|st| {
-        st.kind() == "defer_statement"
+        st.kind_name() == "defer_statement"
             && named_children(st).into_iter().any(|call| {
-                call.child_by_field_name("function")
-                    .is_some_and(|f| f.kind() == "func_literal" && mentions(f, name, src))
+                call.field("function")
+                    .is_some_and(|f| f.kind_name() == "func_literal" && mentions(f, name, src))
             })
     })
 }
@@ -1296,9 +1273,7 @@ mod tests {
             let call = |name: &str| {
                 (0..)
                     .map(|i| nth(root, "call_expression", i))
-                    .find(|c| {
-                        text(c.child_by_field_name("function").unwrap(), src.as_bytes()) == name
-                    })
+                    .find(|c| text(c.field("function").unwrap(), src.as_bytes()) == name)
                     .unwrap()
             };
             for name in ["a", "b", "c", "d", "e"] {
@@ -1364,7 +1339,7 @@ mod tests {
                 "receiver field (conservative)"
             );
             let total = nth(root, "assignment_statement", 0)
-                .child_by_field_name("left")
+                .field("left")
                 .unwrap()
                 .named_child(0)
                 .unwrap();
@@ -1416,11 +1391,7 @@ mod tests {
                    type C struct { *A }\ntype D struct { l [2]sync.RWMutex }\ntype E struct { mu *sync.Mutex }\n\
                    func f(a A, b B, c C, d D, e E, w sync.WaitGroup, p *sync.WaitGroup) {}";
         with_ctx(src, |ctx, root| {
-            let param = |i| {
-                nth(root, "parameter_declaration", i)
-                    .child_by_field_name("type")
-                    .unwrap()
-            };
+            let param = |i| nth(root, "parameter_declaration", i).field("type").unwrap();
             let holds: Vec<bool> = (0..7)
                 .map(|i| is(ctx, Property::LockByValue, param(i)))
                 .collect();
@@ -1479,9 +1450,9 @@ mod tests {
             let created = Constraint::CreatedBy(names);
             let recv = |i: usize| {
                 nth(root, "call_expression", i + 1)
-                    .child_by_field_name("function")
+                    .field("function")
                     .unwrap()
-                    .child_by_field_name("operand")
+                    .field("operand")
                     .unwrap()
             };
             assert!(

@@ -1,5 +1,6 @@
 //! Java semantics.
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::{
@@ -38,8 +39,8 @@ pub static SEMANTICS: Semantics = Semantics {
     collect,
     is_async: |_, _| false,
     // A method invocation spells its own name (`pool.submit`); `new T()` names its type.
-    callee: |node| match node.kind() {
-        "object_creation_expression" => node.child_by_field_name("type"),
+    callee: |node| match node.kind_name() {
+        "object_creation_expression" => node.field("type"),
         _ => Some(node),
     },
     path,
@@ -69,13 +70,13 @@ pub static SEMANTICS: Semantics = Semantics {
         ];
         LANG.contains(&head).then_some("java.lang")
     },
-    lock_region: |node, _| match node.kind() {
+    lock_region: |node, _| match node.kind_name() {
         "synchronized_statement" => true,
         "method_declaration" => named_children(node).iter().any(|c| {
-            c.kind() == "modifiers"
+            c.kind_name() == "modifiers"
                 && super::children(*c)
                     .iter()
-                    .any(|m| m.kind() == "synchronized")
+                    .any(|m| m.kind_name() == "synchronized")
         }),
         _ => false,
     },
@@ -86,7 +87,7 @@ pub static SEMANTICS: Semantics = Semantics {
     // its state), so only the tasks handed to a spawn site count for those.
     thread_bases: &["java.lang.Thread"],
     thread_methods: &["run", "call"],
-    function_body: |node| node.child_by_field_name("body"),
+    function_body: |node| node.field("body"),
     pure_calls: &[
         "java.lang.Math.*",
         "java.lang.Integer.*",
@@ -167,7 +168,7 @@ const FACTS_QUERY: &str = r#"
 "#;
 
 fn path(node: Node, src: &[u8]) -> Option<Name> {
-    match node.kind() {
+    match node.kind_name() {
         // `java.io.File`, `ArrayList<String>`: spell the type as written.
         "scoped_type_identifier" => {
             let t = text(node, src);
@@ -210,10 +211,10 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
     {
         let mut bases = Vec::new();
         for field in ["superclass", "interfaces"] {
-            if let Some(n) = class.child_by_field_name(field) {
+            if let Some(n) = class.field(field) {
                 let mut stack = vec![n];
                 while let Some(c) = stack.pop() {
-                    if matches!(c.kind(), "type_identifier" | "scoped_type_identifier") {
+                    if matches!(c.kind_name(), "type_identifier" | "scoped_type_identifier") {
                         bases.push(text(c, src).to_string());
                     } else {
                         stack.extend(named_children(c));
@@ -228,7 +229,7 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
     {
         // Executor submissions, CompletableFuture.*Async, new Thread(r), Thread.ofVirtual().start(r).
         if let Some(task) = named_children(args).into_iter().next() {
-            let receiver = site.child_by_field_name("object");
+            let receiver = site.field("object");
             let method = caps.get("ravel.spawn.name").map(|n| text(n, src));
             // Virtual threads: Thread.startVirtualThread(r), Thread.ofVirtual()...start(r) and
             // unstarted(r), and tasks of a virtual-thread-per-task executor.
@@ -245,8 +246,8 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
                 Some(body) => named_children(body)
                     .into_iter()
                     .filter(|m| {
-                        m.kind() == "method_declaration"
-                            && m.child_by_field_name("name")
+                        m.kind_name() == "method_declaration"
+                            && m.field("name")
                                 .is_some_and(|n| matches!(text(n, src), "run" | "call"))
                     })
                     .collect(),
@@ -282,25 +283,22 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
 }
 
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
-    let call = match stmt.kind() {
+    let call = match stmt.kind_name() {
         "expression_statement" => stmt.named_child(0)?,
         // `long stamp = sl.writeLock();`: a StampedLock's stamp (`Lock w = rw.writeLock()`
         // only fetches a lock object).
         "local_variable_declaration"
-            if stmt
-                .child_by_field_name("type")
-                .is_some_and(|t| text(t, src) == "long") =>
+            if stmt.field("type").is_some_and(|t| text(t, src) == "long") =>
         {
-            stmt.child_by_field_name("declarator")?
-                .child_by_field_name("value")?
+            stmt.field("declarator")?.field("value")?
         }
         _ => stmt,
     };
-    if call.kind() != "method_invocation" {
+    if call.kind_name() != "method_invocation" {
         return None;
     }
-    let recv = text(call.child_by_field_name("object")?, src).to_string();
-    match text(call.child_by_field_name("name")?, src) {
+    let recv = text(call.field("object")?, src).to_string();
+    match text(call.field("name")?, src) {
         "lock" | "lockInterruptibly" | "writeLock" | "readLock" => Some((recv, LockOp::Acquire)),
         "unlock" | "unlockWrite" | "unlockRead" => Some((recv, LockOp::Release)),
         _ => None,
@@ -309,12 +307,12 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
 
 /// The class body of `new Runnable() { .. }`, if the expression creates an anonymous class.
 fn anonymous_body(node: Node) -> Option<Node> {
-    if node.kind() != "object_creation_expression" {
+    if node.kind_name() != "object_creation_expression" {
         return None;
     }
     named_children(node)
         .into_iter()
-        .find(|c| c.kind() == "class_body")
+        .find(|c| c.kind_name() == "class_body")
 }
 
 /// Node kinds that declare a local name in their `name` field.
@@ -329,36 +327,35 @@ const LOCAL_DECLARATIONS: &[&str] = &[
 
 /// Is `name` declared as a local (variable, parameter, loop or catch variable) in `function`?
 fn declares_local(function: Node, name: &str, src: &[u8]) -> bool {
-    if function.kind() == "lambda_expression"
-        && let Some(params) = function.child_by_field_name("parameters")
-        && matches!(params.kind(), "identifier" | "inferred_parameters")
+    if function.kind_name() == "lambda_expression"
+        && let Some(params) = function.field("parameters")
+        && matches!(params.kind_name(), "identifier" | "inferred_parameters")
         && super::mentions(params, name, src)
     {
         return true;
     }
     super::any_in_scope(function, &[], |n| {
-        LOCAL_DECLARATIONS.contains(&n.kind())
-            && n.child_by_field_name("name")
-                .is_some_and(|d| text(d, src) == name)
+        LOCAL_DECLARATIONS.contains(&n.kind_name())
+            && n.field("name").is_some_and(|d| text(d, src) == name)
     })
 }
 
 /// A field of a thread's own object: declared in the anonymous class, or the Thread/Runnable/
 /// Callable subclass, whose method `function` is. Each task object has its own.
 fn own_field(function: Node, name: &str, src: &[u8]) -> bool {
-    if function.kind() != "method_declaration" {
+    if function.kind_name() != "method_declaration" {
         return false;
     }
-    let Some(body) = function.parent().filter(|p| p.kind() == "class_body") else {
+    let Some(body) = function.parent().filter(|p| p.kind_name() == "class_body") else {
         return false;
     };
     let Some(class) = body.parent() else {
         return false;
     };
-    let runnable = match class.kind() {
+    let runnable = match class.kind_name() {
         "object_creation_expression" => true,
         "class_declaration" => ["superclass", "interfaces"].iter().any(|f| {
-            class.child_by_field_name(f).is_some_and(|b| {
+            class.field(f).is_some_and(|b| {
                 let t = text(b, src);
                 t.contains("Thread") || t.contains("Runnable") || t.contains("Callable")
             })
@@ -367,11 +364,10 @@ fn own_field(function: Node, name: &str, src: &[u8]) -> bool {
     };
     runnable
         && named_children(body).iter().any(|m| {
-            m.kind() == "field_declaration"
+            m.kind_name() == "field_declaration"
                 && named_children(*m).iter().any(|d| {
-                    d.kind() == "variable_declarator"
-                        && d.child_by_field_name("name")
-                            .is_some_and(|n| text(n, src) == name)
+                    d.kind_name() == "variable_declarator"
+                        && d.field("name").is_some_and(|n| text(n, src) == name)
                 })
         })
 }
@@ -382,8 +378,8 @@ fn own_field(function: Node, name: &str, src: &[u8]) -> bool {
 /// field of the task object itself.
 fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileFacts) -> bool {
     let mut node = target;
-    while node.kind() == "array_access" {
-        match node.child_by_field_name("array") {
+    while node.kind_name() == "array_access" {
+        match node.field("array") {
             Some(a) => node = a,
             None => return false,
         }
@@ -391,15 +387,15 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
     let Some(function) = function else {
         return false;
     };
-    let (root, field) = match node.kind() {
+    let (root, field) = match node.kind_name() {
         "identifier" => (node, node),
         "field_access" => {
-            let Some(field) = node.child_by_field_name("field") else {
+            let Some(field) = node.field("field") else {
                 return false;
             };
             let mut object = node;
-            while object.kind() == "field_access" {
-                match object.child_by_field_name("object") {
+            while object.kind_name() == "field_access" {
+                match object.field("object") {
                     Some(o) => object = o,
                     None => return false,
                 }
@@ -409,12 +405,12 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], _facts: &FileF
         _ => return false,
     };
     let field_name = text(field, src);
-    match root.kind() {
+    match root.kind_name() {
         "this" => {
-            !(node.kind() == "field_access"
+            !(node.kind_name() == "field_access"
                 && node
-                    .child_by_field_name("object")
-                    .is_some_and(|o| o.kind() == "this")
+                    .field("object")
+                    .is_some_and(|o| o.kind_name() == "this")
                 && own_field(function, field_name, src))
         }
         "identifier" => {
@@ -449,7 +445,7 @@ mod tests {
     fn call<'t>(root: Node<'t>, src: &str, name: &str) -> Node<'t> {
         (0..)
             .map(|i| nth(root, "method_invocation", i))
-            .find(|c| text(c.child_by_field_name("name").unwrap(), src.as_bytes()) == name)
+            .find(|c| text(c.field("name").unwrap(), src.as_bytes()) == name)
             .unwrap()
     }
 

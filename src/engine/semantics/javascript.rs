@@ -1,5 +1,6 @@
 //! JavaScript and TypeScript semantics (one table serves JS, TS and TSX).
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::{
@@ -36,9 +37,9 @@ pub static SEMANTICS: Semantics = Semantics {
     facts_query: FACTS_QUERY,
     collect,
     is_async: |node, _| has_keyword(node, "async"),
-    callee: |node| match node.kind() {
-        "new_expression" => node.child_by_field_name("constructor"),
-        _ => node.child_by_field_name("function"),
+    callee: |node| match node.kind_name() {
+        "new_expression" => node.field("constructor"),
+        _ => node.field("function"),
     },
     path,
     implicit: |_| None,
@@ -47,7 +48,7 @@ pub static SEMANTICS: Semantics = Semantics {
     shared_state: None,
     thread_bases: &[],
     thread_methods: &[],
-    function_body: |node| node.child_by_field_name("body"),
+    function_body: |node| node.field("body"),
     pure_calls: &[
         "Math.*",
         "Number.*",
@@ -178,12 +179,9 @@ fn path(node: Node, src: &[u8]) -> Option<Name> {
     // `require('fs').readFileSync`: the require call stands for the module.
     let mut base = node;
     let mut rest = Vec::new();
-    while base.kind() == "member_expression" {
-        rest.push(format!(
-            ".{}",
-            text(base.child_by_field_name("property")?, src)
-        ));
-        base = base.child_by_field_name("object")?;
+    while base.kind_name() == "member_expression" {
+        rest.push(format!(".{}", text(base.field("property")?, src)));
+        base = base.field("object")?;
     }
     if let Some(module) = required_module(base, src) {
         rest.reverse();
@@ -202,15 +200,15 @@ fn path(node: Node, src: &[u8]) -> Option<Name> {
 
 /// `require('node:fs')` → `fs`.
 fn required_module(node: Node, src: &[u8]) -> Option<String> {
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
-    let func = node.child_by_field_name("function")?;
+    let func = node.field("function")?;
     if text(func, src) != "require" {
         return None;
     }
-    let arg = node.child_by_field_name("arguments")?.named_child(0)?;
-    (arg.kind() == "string").then(|| module_name(text(arg, src)))
+    let arg = node.field("arguments")?.named_child(0)?;
+    (arg.kind_name() == "string").then(|| module_name(text(arg, src)))
 }
 
 fn module_name(literal: &str) -> String {
@@ -265,16 +263,17 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
 }
 
 fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
-    let Some(source) = node.child_by_field_name("source") else {
+    let Some(source) = node.field("source") else {
         // TypeScript `import fs = require('fs')`.
         if let Some(clause) = named_children(node)
             .into_iter()
-            .find(|c| c.kind() == "import_require_clause")
+            .find(|c| c.kind_name() == "import_require_clause")
         {
             let kids = named_children(clause);
-            if let (Some(local), Some(m)) =
-                (kids.first(), kids.iter().find(|k| k.kind() == "string"))
-            {
+            if let (Some(local), Some(m)) = (
+                kids.first(),
+                kids.iter().find(|k| k.kind_name() == "string"),
+            ) {
                 facts.import(text(*local, src), module_name(text(*m, src)));
             }
         }
@@ -283,15 +282,15 @@ fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
     let module = module_name(text(source, src));
     for clause in named_children(node)
         .into_iter()
-        .filter(|c| c.kind() == "import_clause")
+        .filter(|c| c.kind_name() == "import_clause")
     {
         for part in named_children(clause) {
-            match part.kind() {
+            match part.kind_name() {
                 "identifier" => facts.import(text(part, src), module.clone()),
                 "namespace_import" => {
                     if let Some(id) = named_children(part)
                         .into_iter()
-                        .find(|c| c.kind() == "identifier")
+                        .find(|c| c.kind_name() == "identifier")
                     {
                         facts.import(text(id, src), module.clone());
                     }
@@ -299,12 +298,12 @@ fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
                 "named_imports" => {
                     for spec in named_children(part)
                         .into_iter()
-                        .filter(|s| s.kind() == "import_specifier")
+                        .filter(|s| s.kind_name() == "import_specifier")
                     {
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = spec.field("name") else {
                             continue;
                         };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let local = spec.field("alias").unwrap_or(name);
                         let imported = unquote(text(name, src));
                         if imported == "default" {
                             facts.import(text(local, src), module.clone());
@@ -320,7 +319,7 @@ fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
 }
 
 fn collect_binding<'t>(facts: &mut FileFacts<'t>, name: Node<'t>, value: Node<'t>, src: &[u8]) {
-    let value = if value.kind() == "await_expression" {
+    let value = if value.kind_name() == "await_expression" {
         value.named_child(0).unwrap_or(value)
     } else {
         value
@@ -328,20 +327,18 @@ fn collect_binding<'t>(facts: &mut FileFacts<'t>, name: Node<'t>, value: Node<'t
     // `const fs = require('fs')`, `const x = require('m').y`, `const { a, b: c } = require('m')`.
     if let Some(p) = path(value, src).filter(|_| is_require(value, src)) {
         let module = format!("{}{}", p.head, p.rest);
-        match name.kind() {
+        match name.kind_name() {
             "identifier" => facts.import(text(name, src), module),
             "object_pattern" => {
                 for prop in named_children(name) {
-                    match prop.kind() {
+                    match prop.kind_name() {
                         "shorthand_property_identifier_pattern" => {
                             let n = text(prop, src);
                             facts.import(n, format!("{module}.{n}"));
                         }
                         "pair_pattern" => {
-                            let (Some(k), Some(v)) = (
-                                prop.child_by_field_name("key"),
-                                prop.child_by_field_name("value"),
-                            ) else {
+                            let (Some(k), Some(v)) = (prop.field("key"), prop.field("value"))
+                            else {
                                 continue;
                             };
                             facts.import(text(v, src), format!("{module}.{}", text(k, src)));
@@ -358,8 +355,8 @@ fn collect_binding<'t>(facts: &mut FileFacts<'t>, name: Node<'t>, value: Node<'t
 }
 
 fn is_require(mut node: Node, src: &[u8]) -> bool {
-    while node.kind() == "member_expression" {
-        match node.child_by_field_name("object") {
+    while node.kind_name() == "member_expression" {
+        match node.field("object") {
             Some(o) => node = o,
             None => return false,
         }
@@ -380,15 +377,15 @@ fn collect_route<'t>(
     if verb == "on" && first.is_none_or(|f| unquote(text(f, src)) != "request") {
         return;
     }
-    let plausible = match recv.kind() {
+    let plausible = match recv.kind_name() {
         "identifier" => APP_NAMES.contains(&text(recv, src)),
         "member_expression" => recv
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| APP_NAMES.contains(&text(p, src))),
         // `router.route('/x').get(fn)`
         "call_expression" => recv
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("property"))
+            .field("function")
+            .and_then(|f| f.field("property"))
             .is_some_and(|p| text(p, src) == "route"),
         _ => false,
     };
@@ -404,17 +401,14 @@ fn collect_route<'t>(
         // fastify.route({ method, url, handler })
         for obj in named_children(args)
             .into_iter()
-            .filter(|a| a.kind() == "object")
+            .filter(|a| a.kind_name() == "object")
         {
             for pair in named_children(obj)
                 .into_iter()
-                .filter(|p| p.kind() == "pair")
+                .filter(|p| p.kind_name() == "pair")
             {
-                if pair
-                    .child_by_field_name("key")
-                    .is_some_and(|k| text(k, src) == "handler")
-                {
-                    targets.extend(pair.child_by_field_name("value"));
+                if pair.field("key").is_some_and(|k| text(k, src) == "handler") {
+                    targets.extend(pair.field("value"));
                 }
             }
         }
@@ -436,7 +430,7 @@ fn functions_in(args: Node) -> Vec<Node> {
         .into_iter()
         .filter(|a| {
             matches!(
-                a.kind(),
+                a.kind_name(),
                 "arrow_function" | "function_expression" | "identifier"
             )
         })
@@ -447,6 +441,7 @@ fn functions_in(args: Node) -> Vec<Node> {
 mod tests {
     use super::super::test_support::{nth, with_ctx};
     use crate::engine::names::NameSet;
+    use crate::engine::syntax::Syntax;
     use crate::language::Language;
 
     #[test]
@@ -461,7 +456,7 @@ mod tests {
             with_ctx(lang, src, |ctx, root| {
                 let call = nth(root, "call_expression", 1);
                 let arg = call
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .and_then(|a| a.named_child(0))
                     .unwrap();
                 let names = NameSet::new(&["makePool".to_string()]).unwrap();

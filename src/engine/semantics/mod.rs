@@ -36,6 +36,7 @@ pub fn is_lock_name(expr: &str) -> bool {
 #[cfg(test)]
 pub mod test_support;
 
+use crate::engine::syntax::Syntax;
 use foldhash::{HashMap, HashMapExt};
 
 use tree_sitter::Node;
@@ -179,7 +180,7 @@ impl<'t> FileFacts<'t> {
             && name
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-        if plain && self.function_kinds.contains(&value.kind()) {
+        if plain && self.function_kinds.contains(&value.kind_name()) {
             self.function(name, value);
         }
     }
@@ -301,7 +302,7 @@ pub fn has_keyword(node: Node, keyword: &str) -> bool {
     let mut cursor = node.walk();
 
     node.children(&mut cursor)
-        .any(|c| !c.is_named() && c.kind() == keyword)
+        .any(|c| !c.is_named() && c.kind_name() == keyword)
 }
 
 /// Does any node of `root`'s subtree satisfy `pred`? Below the root, nodes of `skip` kinds
@@ -309,7 +310,7 @@ pub fn has_keyword(node: Node, keyword: &str) -> bool {
 pub fn any_in_scope(root: Node, skip: &[&str], mut pred: impl FnMut(Node) -> bool) -> bool {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
-        if node.id() != root.id() && skip.contains(&node.kind()) {
+        if node.id() != root.id() && skip.contains(&node.kind_name()) {
             continue;
         }
         if pred(node) {
@@ -324,7 +325,7 @@ pub fn any_in_scope(root: Node, skip: &[&str], mut pred: impl FnMut(Node) -> boo
 /// Does the subtree hold an identifier spelled `name` (a parameter list, a pattern)?
 pub fn mentions(root: Node, name: &str, src: &[u8]) -> bool {
     any_in_scope(root, &[], |n| {
-        n.kind() == "identifier" && text(n, src) == name
+        n.kind_name() == "identifier" && text(n, src) == name
     })
 }
 
@@ -332,11 +333,11 @@ pub fn mentions(root: Node, name: &str, src: &[u8]) -> bool {
 /// (node kind, field holding the object); an empty field means the first named child.
 pub fn root_object<'t>(node: Node<'t>, steps: &[(&str, &str)]) -> Node<'t> {
     let mut root = node;
-    while let Some((_, field)) = steps.iter().find(|(kind, _)| *kind == root.kind()) {
+    while let Some((_, field)) = steps.iter().find(|(kind, _)| *kind == root.kind_name()) {
         let next = if field.is_empty() {
             root.named_child(0)
         } else {
-            root.child_by_field_name(field)
+            root.field(field)
         };
         match next {
             Some(n) => root = n,
@@ -378,17 +379,17 @@ pub fn member_path(
     let mut rest: Vec<String> = Vec::new();
     let mut cur = node;
     loop {
-        if ident_kinds.contains(&cur.kind()) {
+        if ident_kinds.contains(&cur.kind_name()) {
             rest.reverse();
             return Some(Name {
                 head: text(cur, src).to_string(),
                 rest: rest.concat(),
             });
         }
-        let m = members.iter().find(|m| m.kind == cur.kind())?;
-        let member = cur.child_by_field_name(m.member_field)?;
+        let m = members.iter().find(|m| m.kind == cur.kind_name())?;
+        let member = cur.field(m.member_field)?;
         rest.push(format!("{}{}", m.separator, text(member, src)));
-        match cur.child_by_field_name(m.object_field) {
+        match cur.field(m.object_field) {
             Some(object) => cur = object,
             // A bare method call (`foo()` in Java) has no object: the member is the head.
             None => {

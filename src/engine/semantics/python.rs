@@ -1,5 +1,6 @@
 //! Python semantics.
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::{
@@ -25,8 +26,8 @@ pub static SEMANTICS: Semantics = Semantics {
     separator: ".",
     facts_query: FACTS_QUERY,
     collect,
-    is_async: |node, _| node.kind() == "function_definition" && has_keyword(node, "async"),
-    callee: |node| node.child_by_field_name("function"),
+    is_async: |node, _| node.kind_name() == "function_definition" && has_keyword(node, "async"),
+    callee: |node| node.field("function"),
     path: |node, src| member_path(node, src, &["identifier"], MEMBERS),
     implicit: |head| match head {
         "open" | "input" | "print" => Some("builtins"),
@@ -37,7 +38,7 @@ pub static SEMANTICS: Semantics = Semantics {
     shared_state: Some(shared_state),
     thread_bases: &["threading.Thread"],
     thread_methods: &["run"],
-    function_body: |node| node.child_by_field_name("body"),
+    function_body: |node| node.field("body"),
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
     startup_calls: &[],
@@ -81,7 +82,7 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         (caps.get("ravel.class"), caps.get("ravel.class.name"))
     {
         let bases = class
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|b| {
                 named_children(b)
                     .iter()
@@ -105,20 +106,12 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
 }
 
 fn collect_import<'t>(facts: &mut FileFacts<'t>, node: Node<'t>, src: &[u8]) {
-    let module = node
-        .child_by_field_name("module_name")
-        .map(|m| text(m, src).to_string());
+    let module = node.field("module_name").map(|m| text(m, src).to_string());
     let mut cursor = node.walk();
     for name in node.children_by_field_name("name", &mut cursor) {
-        let (dotted, alias) = if name.kind() == "aliased_import" {
-            let dotted = name
-                .child_by_field_name("name")
-                .map(|n| text(n, src))
-                .unwrap_or("");
-            let alias = name
-                .child_by_field_name("alias")
-                .map(|n| text(n, src))
-                .unwrap_or("");
+        let (dotted, alias) = if name.kind_name() == "aliased_import" {
+            let dotted = name.field("name").map(|n| text(n, src)).unwrap_or("");
+            let alias = name.field("alias").map(|n| text(n, src)).unwrap_or("");
             (dotted.to_string(), Some(alias.to_string()))
         } else {
             (text(name, src).to_string(), None)
@@ -152,18 +145,18 @@ fn collect_spawn<'t>(
     let last = callee.rsplit('.').next().unwrap_or(callee);
     let positional: Vec<Node<'t>> = named_children(args)
         .into_iter()
-        .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+        .filter(|a| a.kind_name() != "keyword_argument" && a.kind_name() != "comment")
         .collect();
     let keyword = |key: &str| {
         named_children(args).into_iter().find_map(|a| {
-            (a.kind() == "keyword_argument"
-                && a.child_by_field_name("name").map(|n| text(n, src)) == Some(key))
-            .then(|| a.child_by_field_name("value"))
+            (a.kind_name() == "keyword_argument"
+                && a.field("name").map(|n| text(n, src)) == Some(key))
+            .then(|| a.field("value"))
             .flatten()
         })
     };
-    let receiver = if func.kind() == "attribute" {
-        func.child_by_field_name("object")
+    let receiver = if func.kind_name() == "attribute" {
+        func.field("object")
     } else {
         None
     };
@@ -204,7 +197,7 @@ fn collect_spawn<'t>(
         // The default executor of asyncio is a thread pool; an explicit one must be.
         "run_in_executor" => {
             let exec = positional.first().copied();
-            let default = exec.is_none_or(|e| e.kind() == "none");
+            let default = exec.is_none_or(|e| e.kind_name() == "none");
             let (recv, from) = if default {
                 (None, &[][..])
             } else {
@@ -217,7 +210,7 @@ fn collect_spawn<'t>(
 }
 
 fn lock_region(node: Node, src: &[u8]) -> bool {
-    if node.kind() != "with_statement" {
+    if node.kind_name() != "with_statement" {
         return false;
     }
     // `with lock:` / `with self._lock:` / `with threading.Lock() ...` — not `async with`,
@@ -227,13 +220,13 @@ fn lock_region(node: Node, src: &[u8]) -> bool {
     }
     let Some(clause) = named_children(node)
         .into_iter()
-        .find(|c| c.kind() == "with_clause")
+        .find(|c| c.kind_name() == "with_clause")
     else {
         return false;
     };
     named_children(clause).into_iter().any(|item| {
-        let value = item.child_by_field_name("value").map(|v| {
-            if v.kind() == "as_pattern" {
+        let value = item.field("value").map(|v| {
+            if v.kind_name() == "as_pattern" {
                 v.named_child(0).unwrap_or(v)
             } else {
                 v
@@ -244,20 +237,20 @@ fn lock_region(node: Node, src: &[u8]) -> bool {
 }
 
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
-    let call = if stmt.kind() == "expression_statement" {
+    let call = if stmt.kind_name() == "expression_statement" {
         stmt.named_child(0)?
     } else {
         stmt
     };
-    if call.kind() != "call" {
+    if call.kind_name() != "call" {
         return None;
     }
-    let func = call.child_by_field_name("function")?;
-    if func.kind() != "attribute" {
+    let func = call.field("function")?;
+    if func.kind_name() != "attribute" {
         return None;
     }
-    let method = text(func.child_by_field_name("attribute")?, src);
-    let recv = text(func.child_by_field_name("object")?, src).to_string();
+    let method = text(func.field("attribute")?, src);
+    let recv = text(func.field("object")?, src).to_string();
     match method {
         "acquire" => Some((recv, LockOp::Acquire)),
         "release" => Some((recv, LockOp::Release)),
@@ -270,12 +263,12 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], facts: &FileFa
     let Some(function) = function else {
         return false;
     };
-    match target.kind() {
+    match target.kind_name() {
         "identifier" => declared_shared(function, text(target, src), src),
         "attribute" | "subscript" => {
             // self.a.b[k] → self
             let root = root_object(target, &[("attribute", "object"), ("subscript", "value")]);
-            if root.kind() != "identifier" {
+            if root.kind_name() != "identifier" {
                 return false;
             }
             let name = text(root, src);
@@ -285,8 +278,8 @@ fn shared_state(target: Node, function: Option<Node>, src: &[u8], facts: &FileFa
             // `local = threading.local()`: every thread sees its own attributes.
             let thread_local = facts.bindings.iter().any(|b| {
                 b.name == name
-                    && b.value.kind() == "call"
-                    && b.value.child_by_field_name("function").is_some_and(|f| {
+                    && b.value.kind_name() == "call"
+                    && b.value.field("function").is_some_and(|f| {
                         matches!(
                             text(f, src),
                             "threading.local" | "local" | "_threading_local.local"
@@ -308,9 +301,9 @@ const SCOPES: &[&str] = &["function_definition", "lambda", "class_definition"];
 
 /// Is `name` declared `global` or `nonlocal` in this function (not in nested ones)?
 fn declared_shared(function: Node, name: &str, src: &[u8]) -> bool {
-    function.child_by_field_name("body").is_some_and(|body| {
+    function.field("body").is_some_and(|body| {
         any_in_scope(body, SCOPES, |node| {
-            matches!(node.kind(), "global_statement" | "nonlocal_statement")
+            matches!(node.kind_name(), "global_statement" | "nonlocal_statement")
                 && named_children(node).iter().any(|n| text(*n, src) == name)
         })
     })
@@ -319,15 +312,15 @@ fn declared_shared(function: Node, name: &str, src: &[u8]) -> bool {
 /// Is `name` assigned or a parameter in this function, making it local?
 fn assigned_locally(function: Node, name: &str, src: &[u8]) -> bool {
     let is_param = function
-        .child_by_field_name("parameters")
+        .field("parameters")
         .is_some_and(|p| mentions(p, name, src));
     is_param
-        || function.child_by_field_name("body").is_some_and(|body| {
+        || function.field("body").is_some_and(|body| {
             any_in_scope(body, SCOPES, |node| {
-                node.kind() == "assignment"
+                node.kind_name() == "assignment"
                     && node
-                        .child_by_field_name("left")
-                        .is_some_and(|l| l.kind() == "identifier" && text(l, src) == name)
+                        .field("left")
+                        .is_some_and(|l| l.kind_name() == "identifier" && text(l, src) == name)
             })
         })
 }

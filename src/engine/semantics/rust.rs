@@ -1,5 +1,6 @@
 //! Rust semantics.
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::{
@@ -19,9 +20,9 @@ pub static SEMANTICS: Semantics = Semantics {
     facts_query: FACTS_QUERY,
     collect,
     is_async,
-    callee: |node| match node.kind() {
-        "macro_invocation" => node.child_by_field_name("macro"),
-        _ => node.child_by_field_name("function"),
+    callee: |node| match node.kind_name() {
+        "macro_invocation" => node.field("macro"),
+        _ => node.field("function"),
     },
     path,
     implicit: |_| None,
@@ -31,11 +32,11 @@ pub static SEMANTICS: Semantics = Semantics {
     shared_state: Some(shared_state),
     thread_bases: &[],
     thread_methods: &[],
-    function_body: |node| match node.kind() {
+    function_body: |node| match node.kind_name() {
         "async_block" => named_children(node)
             .into_iter()
-            .find(|c| c.kind() == "block"),
-        _ => node.child_by_field_name("body"),
+            .find(|c| c.kind_name() == "block"),
+        _ => node.field("body"),
     },
     pure_calls: PURE_CALLS,
     pure_methods: PURE_METHODS,
@@ -125,7 +126,7 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         (caps.get("ravel.class"), caps.get("ravel.class.name"))
     {
         let bases = class
-            .child_by_field_name("trait")
+            .field("trait")
             .map(|t| vec![strip_generics(text(t, src))]);
         facts.classes.insert(
             strip_generics(text(name, src)),
@@ -142,7 +143,7 @@ fn collect<'t>(facts: &mut FileFacts<'t>, caps: &Captures<'_, 't>, src: &[u8]) -
         let mut next = attr.next_named_sibling();
         while let Some(n) = next.filter(|n| {
             matches!(
-                n.kind(),
+                n.kind_name(),
                 "attribute_item" | "line_comment" | "block_comment"
             )
         }) {
@@ -174,13 +175,13 @@ fn collect_use<'t>(facts: &mut FileFacts<'t>, arg: Node<'t>, src: &[u8]) {
     let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
     let mut stack = vec![(String::new(), arg)];
     while let Some((prefix, node)) = stack.pop() {
-        match node.kind() {
+        match node.kind_name() {
             "scoped_use_list" => {
-                let inner = match node.child_by_field_name("path") {
+                let inner = match node.field("path") {
                     Some(p) => join(&prefix, &clean(p, src)),
                     None => prefix,
                 };
-                if let Some(list) = node.child_by_field_name("list") {
+                if let Some(list) = node.field("list") {
                     stack.extend(named_children(list).into_iter().map(|c| (inner.clone(), c)));
                 }
             }
@@ -190,10 +191,7 @@ fn collect_use<'t>(facts: &mut FileFacts<'t>, arg: Node<'t>, src: &[u8]) {
                     .map(|c| (prefix.clone(), c)),
             ),
             "use_as_clause" => {
-                let (Some(path), Some(alias)) = (
-                    node.child_by_field_name("path"),
-                    node.child_by_field_name("alias"),
-                ) else {
+                let (Some(path), Some(alias)) = (node.field("path"), node.field("alias")) else {
                     continue;
                 };
                 facts.import(text(alias, src), join(&prefix, &clean(path, src)));
@@ -218,7 +216,7 @@ fn collect_spawn<'t>(
 ) {
     let args: Vec<Node<'t>> = named_children(args)
         .into_iter()
-        .filter(|a| !a.kind().ends_with("comment"))
+        .filter(|a| !a.kind_name().ends_with("comment"))
         .collect();
     let Some(first) = args.first().copied() else {
         return;
@@ -232,7 +230,7 @@ fn collect_spawn<'t>(
             receiver_from: from,
         });
     };
-    match func.kind() {
+    match func.kind_name() {
         "identifier" | "scoped_identifier" => {
             let spelled = text(func, src);
             if spelled.rsplit("::").next() == Some("join") {
@@ -244,17 +242,17 @@ fn collect_spawn<'t>(
             }
         }
         "field_expression" => {
-            let method = func.child_by_field_name("field").map(|f| text(f, src));
+            let method = func.field("field").map(|f| text(f, src));
             if !matches!(method, Some("spawn" | "spawn_blocking" | "spawn_fifo")) {
                 return;
             }
             // A closure or async block handed to `.spawn` is a thread or task body whatever the
             // receiver (scoped threads, builders, runtimes, join sets); a named function needs a
             // known spawner.
-            if matches!(first.kind(), "closure_expression" | "async_block") {
+            if matches!(first.kind_name(), "closure_expression" | "async_block") {
                 push(first, None, &[]);
             } else {
-                push(first, func.child_by_field_name("value"), SPAWNERS);
+                push(first, func.field("value"), SPAWNERS);
             }
         }
         _ => {}
@@ -262,10 +260,10 @@ fn collect_spawn<'t>(
 }
 
 fn is_async(node: Node, _src: &[u8]) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "function_item" => named_children(node)
             .into_iter()
-            .any(|c| c.kind() == "function_modifiers" && has_keyword(c, "async")),
+            .any(|c| c.kind_name() == "function_modifiers" && has_keyword(c, "async")),
         "async_block" => true,
         "closure_expression" => has_keyword(node, "async"),
         _ => false,
@@ -274,8 +272,8 @@ fn is_async(node: Node, _src: &[u8]) -> bool {
 
 fn path(node: Node, src: &[u8]) -> Option<Name> {
     // `foo::<T>` names `foo`.
-    let node = if node.kind() == "generic_function" {
-        node.child_by_field_name("function")?
+    let node = if node.kind_name() == "generic_function" {
+        node.field("function")?
     } else {
         node
     };
@@ -293,35 +291,37 @@ const GUARD_WRAPPERS: &[&str] = &["unwrap", "expect", "unwrap_or_else", "ok"];
 
 /// `let g = m.lock().unwrap();` acquires on `g`; `drop(g);` releases it.
 fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
-    match stmt.kind() {
+    match stmt.kind_name() {
         "let_declaration" => {
-            let value = stmt.child_by_field_name("value")?;
-            let pattern = stmt.child_by_field_name("pattern")?;
+            let value = stmt.field("value")?;
+            let pattern = stmt.field("pattern")?;
             takes_guard(value, src).then(|| (text(pattern, src).to_string(), LockOp::Acquire))
         }
         "expression_statement" => {
             let call = stmt.named_child(0)?;
-            let func = call.child_by_field_name("function")?;
-            if call.kind() != "call_expression"
+            let func = call.field("function")?;
+            if call.kind_name() != "call_expression"
                 || !matches!(text(func, src), "drop" | "std::mem::drop" | "mem::drop")
             {
                 return None;
             }
-            let arg = call.child_by_field_name("arguments")?.named_child(0)?;
+            let arg = call.field("arguments")?.named_child(0)?;
             Some((text(arg, src).to_string(), LockOp::Release))
         }
         // `fut.await`: the binding was the lock's future (an async mutex), consumed here.
         "await_expression" => {
-            let awaited = stmt.named_child(0).filter(|n| n.kind() == "identifier")?;
+            let awaited = stmt
+                .named_child(0)
+                .filter(|n| n.kind_name() == "identifier")?;
             Some((text(awaited, src).to_string(), LockOp::Release))
         }
         // A guard passed by value (`timed(guard)`, `tx.send(guard)`) moves to the callee, which
         // decides when it is released; `drop(g)` is the common case. `&g` is only borrowed.
         "call_expression" => {
-            let args = stmt.child_by_field_name("arguments")?;
+            let args = stmt.field("arguments")?;
             let moved = named_children(args)
                 .into_iter()
-                .find(|a| a.kind() == "identifier")?;
+                .find(|a| a.kind_name() == "identifier")?;
             Some((text(moved, src).to_string(), LockOp::Release))
         }
         _ => None,
@@ -333,30 +333,27 @@ fn lock_call(stmt: Node, src: &[u8]) -> Option<(String, LockOp)> {
 fn takes_guard(value: Node, src: &[u8]) -> bool {
     let mut cur = value;
     loop {
-        match cur.kind() {
+        match cur.kind_name() {
             "try_expression" | "await_expression" => match cur.named_child(0) {
                 Some(inner) => cur = inner,
                 None => return false,
             },
             "call_expression" => {
                 let Some(func) = cur
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "field_expression")
+                    .field("function")
+                    .filter(|f| f.kind_name() == "field_expression")
                 else {
                     return false;
                 };
-                let method = func
-                    .child_by_field_name("field")
-                    .map(|f| text(f, src))
-                    .unwrap_or("");
+                let method = func.field("field").map(|f| text(f, src)).unwrap_or("");
                 let no_args = cur
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .is_some_and(|a| a.named_child_count() == 0);
                 // Argument-taking `read`/`write` are I/O, not locks.
                 if LOCK_METHODS.contains(&method) && no_args {
                     return true;
                 }
-                match func.child_by_field_name("value") {
+                match func.field("value") {
                     Some(inner) if GUARD_WRAPPERS.contains(&method) => cur = inner,
                     _ => return false,
                 }
@@ -376,7 +373,7 @@ fn shared_state(target: Node, _function: Option<Node>, src: &[u8], facts: &FileF
             ("parenthesized_expression", ""),
         ],
     );
-    root.kind() == "identifier" && facts.module_names.contains(text(root, src))
+    root.kind_name() == "identifier" && facts.module_names.contains(text(root, src))
 }
 
 const PURE_CALLS: &[&str] = &[
@@ -634,7 +631,7 @@ mod tests {
                 let mut i = 0;
                 loop {
                     let c = nth(root, "call_expression", i);
-                    if text(c.child_by_field_name("function").unwrap(), src.as_bytes()) == name {
+                    if text(c.field("function").unwrap(), src.as_bytes()) == name {
                         return c;
                     }
                     i += 1;
@@ -652,7 +649,7 @@ mod tests {
             let shared = Constraint::Is(vec![Property::SharedState], false);
             let target = |i| {
                 nth(root, "compound_assignment_expr", i)
-                    .child_by_field_name("left")
+                    .field("left")
                     .unwrap()
             };
             assert!(ctx.holds(&shared, target(0)).is_some());

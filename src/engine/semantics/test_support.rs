@@ -1,5 +1,6 @@
 //! Test support shared by the semantics modules: facts from the real query, a context, node lookup.
 
+use crate::engine::syntax::Syntax;
 use tree_sitter::{Node, Parser, QueryCursor, StreamingIterator};
 
 use super::{Captures, FileFacts};
@@ -36,7 +37,7 @@ pub fn with_ctx<R>(
         tree.root_node(),
         facts,
         FileRole::default(),
-        crate::engine::flat::Flat::build(&tree, || false).0,
+        crate::engine::flat::Flat::build(&tree),
     );
     f(&ctx, tree.root_node())
 }
@@ -46,7 +47,7 @@ pub fn nth<'t>(root: Node<'t>, kind: &str, n: usize) -> Node<'t> {
     let mut cursor = root.walk();
     let mut seen = 0;
     loop {
-        if cursor.node().kind() == kind {
+        if cursor.node().kind_name() == kind {
             if seen == n {
                 return cursor.node();
             }

@@ -1,0 +1,186 @@
+// Flattens a tree-sitter tree into pre-order entries in one pass over its subtrees: the same
+// visible nodes, kinds, fields and node handles a TreeCursor walk gives, without the cursor's
+// per-step work (re-deriving its child iterator at every step and searching the field map up
+// the stack at every node), which cost more than a quarter of the parse.
+//
+// It reads tree-sitter's internal subtree layout, so it is compiled against the headers of the
+// exact tree-sitter sources linked into ravel (see build.rs); src/engine/flat.rs checks it
+// against a TreeCursor walk on every fixture and on random inputs.
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tree_sitter/api.h"
+#include "./language.h"
+#include "./subtree.h"
+#include "./tree.h"
+
+#define NONE UINT32_MAX
+
+// Must match `Entry` in flat.rs (#[repr(C)]).
+typedef struct {
+  TSNode node;
+  uint32_t first_child;
+  uint32_t next_sibling;
+  uint32_t parent;
+  uint32_t start;
+  uint16_t kind;
+  uint16_t field;
+  uint8_t named;
+  uint8_t error;
+} RavelEntry;
+
+// Iteration over one subtree's children.
+typedef struct {
+  const Subtree *children;
+  uint32_t count;
+  uint32_t child_index;
+  uint32_t structural_index;
+  Length position;
+  const TSSymbol *aliases;
+  const TSFieldMapEntry *fields, *fields_end;
+  // Nearest visible ancestor (the subtree itself when visible): the parent of visible children.
+  uint32_t visible_parent;
+  // Field a visible descendant takes when it has none of its own (a hidden subtree's field).
+  TSFieldId inherited_field;
+} Frame;
+
+typedef struct {
+  Frame *items;
+  size_t len, cap;
+} Frames;
+
+static bool frames_push(Frames *f, Frame frame) {
+  if (f->len == f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 64;
+    Frame *items = realloc(f->items, cap * sizeof(Frame));
+    if (!items) return false;
+    f->items = items;
+    f->cap = cap;
+  }
+  f->items[f->len++] = frame;
+  return true;
+}
+
+static Frame frame_for(const TSLanguage *language, const Subtree *subtree, Length position,
+                       uint32_t visible_parent, TSFieldId inherited_field) {
+  Frame frame = {
+    .children = ts_subtree_children(*subtree),
+    .count = subtree->ptr->child_count,
+    .position = position,
+    .aliases = ts_language_alias_sequence(language, subtree->ptr->production_id),
+    .visible_parent = visible_parent,
+    .inherited_field = inherited_field,
+  };
+  ts_language_field_map(language, subtree->ptr->production_id, &frame.fields, &frame.fields_end);
+  return frame;
+}
+
+// Writes at most `capacity` entries to `out` (root first, pre-order); `last_child` is scratch
+// space of the same capacity. Returns the number of visible nodes, which is more than
+// `capacity` when they did not fit, or UINT32_MAX when memory ran out.
+uint32_t ravel_flatten(const TSTree *tree, RavelEntry *out, uint32_t *last_child,
+                       uint32_t capacity) {
+  const TSLanguage *language = tree->language;
+  uint32_t n = 0;
+
+  TSNode root = ts_tree_root_node(tree);
+  if (capacity > 0) {
+    out[0] = (RavelEntry) {
+      .node = root,
+      .first_child = NONE,
+      .next_sibling = NONE,
+      .parent = NONE,
+      .start = ts_node_start_byte(root),
+      .kind = ts_node_symbol(root),
+      .field = 0,
+      .named = ts_node_is_named(root),
+      .error = ts_node_symbol(root) == ts_builtin_sym_error,
+    };
+    last_child[0] = NONE;
+  }
+  n = 1;
+  if (ts_subtree_child_count(tree->root) == 0) return n;
+
+  Frames frames = {0};
+  Length root_position = ts_subtree_padding(tree->root);
+  if (!frames_push(&frames, frame_for(language, &tree->root, root_position, 0, 0))) {
+    return UINT32_MAX;
+  }
+  while (frames.len > 0) {
+    Frame *f = &frames.items[frames.len - 1];
+    if (f->child_index == f->count) {
+      frames.len--;
+      continue;
+    }
+    const Subtree *child = &f->children[f->child_index];
+    Length position = f->position;
+    bool extra = ts_subtree_extra(*child);
+    TSSymbol alias = 0;
+    TSFieldId own_field = 0;
+    if (!extra) {
+      uint32_t structural = f->structural_index++;
+      if (f->aliases) alias = f->aliases[structural];
+      for (const TSFieldMapEntry *m = f->fields; m < f->fields_end; m++) {
+        if (!m->inherited && m->child_index == structural) {
+          own_field = m->field_id;
+          break;
+        }
+      }
+    }
+    f->child_index++;
+    f->position = length_add(position, ts_subtree_size(*child));
+    if (f->child_index < f->count) {
+      f->position = length_add(f->position, ts_subtree_padding(f->children[f->child_index]));
+    }
+    // An extra node (a comment) has no field, its own or inherited.
+    TSFieldId field = extra ? 0 : (own_field ? own_field : f->inherited_field);
+    bool visible = ts_subtree_visible(*child) || alias != 0;
+    bool has_children = ts_subtree_child_count(*child) > 0;
+    uint32_t parent = f->visible_parent;
+    if (visible) {
+      uint32_t i = n++;
+      if (i < capacity) {
+        TSSymbol symbol = alias ? alias : ts_subtree_symbol(*child);
+        bool named = alias ? ts_language_symbol_metadata(language, alias).named
+                           : ts_subtree_named(*child);
+        out[i] = (RavelEntry) {
+          .node = ts_node_new(tree, child, position, alias),
+          .first_child = NONE,
+          .next_sibling = NONE,
+          .parent = parent,
+          .start = position.bytes,
+          .kind = ts_language_public_symbol(language, symbol),
+          .field = field,
+          .named = named,
+          .error = symbol == ts_builtin_sym_error,
+        };
+        last_child[i] = NONE;
+        if (parent < capacity) {
+          if (last_child[parent] == NONE) {
+            out[parent].first_child = i;
+          } else {
+            out[last_child[parent]].next_sibling = i;
+          }
+          last_child[parent] = i;
+        }
+      }
+      if (has_children) {
+        Frame next = frame_for(language, child, position, i, 0);
+        if (!frames_push(&frames, next)) {
+          free(frames.items);
+          return UINT32_MAX;
+        }
+      }
+    } else if (has_children) {
+      Frame next = frame_for(language, child, position, parent, field);
+      if (!frames_push(&frames, next)) {
+        free(frames.items);
+        return UINT32_MAX;
+      }
+    }
+  }
+  free(frames.items);
+  return n;
+}
