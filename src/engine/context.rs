@@ -83,6 +83,16 @@ pub struct Ctx<'t> {
     function_ids: Vec<u16>,
 }
 
+/// What `Ctx::search` does after visiting a node.
+pub enum Visit {
+    /// Go on into its children.
+    Descend,
+    /// Leave its children out.
+    Skip,
+    /// End the search.
+    Stop,
+}
+
 /// Names (lower case, without `_`) of functions that run once at start-up.
 const STARTUP_NAMES: &[&str] = &[
     "main",
@@ -467,6 +477,39 @@ impl<'t> Ctx<'t> {
 
     fn is_function(&self, node: Node) -> bool {
         self.function_ids.contains(&node.kind_id())
+    }
+
+    /// Visits `root` and then named nodes of its subtree from a stack, the last child first
+    /// (the order of the semantics modules' own searches), reading the flat tree: no cursor or
+    /// vector per node.
+    pub fn search(&self, root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Visit) {
+        let Some(r) = self.flat.index_of(root) else {
+            let mut stack = vec![root];
+            while let Some(n) = stack.pop() {
+                match visit(n) {
+                    Visit::Stop => return,
+                    Visit::Skip => {}
+                    Visit::Descend => stack.extend(named_children(n)),
+                }
+            }
+            return;
+        };
+        let mut stack = vec![r];
+        while let Some(i) = stack.pop() {
+            match visit(self.flat.at(i).node) {
+                Visit::Stop => return,
+                Visit::Skip => {}
+                Visit::Descend => {
+                    let mut c = self.flat.at(i).first_child;
+                    while c != super::flat::NONE {
+                        if self.flat.at(c).named {
+                            stack.push(c);
+                        }
+                        c = self.flat.at(c).next_sibling;
+                    }
+                }
+            }
+        }
     }
 
     /// Whether function `f` is async (the language's test, remembered per function).
@@ -873,15 +916,18 @@ impl<'t> Ctx<'t> {
             Stop::None => &functions,
         };
         // Ancestors up to (and including) the innermost function when stopping there.
-        let within: Vec<Node<'t>> = match (sel.stop, innermost) {
-            (Stop::Function, Some(f)) => anc
-                .iter()
-                .rev()
-                .copied()
-                .take_while(|a| a.id() != f.id())
-                .chain([f])
-                .collect(),
-            _ => anc.iter().rev().copied().collect(),
+        // Built only for the targets that look at it.
+        let within = || -> Vec<Node<'t>> {
+            match (sel.stop, innermost) {
+                (Stop::Function, Some(f)) => anc
+                    .iter()
+                    .rev()
+                    .copied()
+                    .take_while(|a| a.id() != f.id())
+                    .chain([f])
+                    .collect(),
+                _ => anc.iter().rev().copied().collect(),
+            }
         };
         let head = |n: Node, message: &str| Label {
             range: self.head_range(n),
@@ -1000,33 +1046,33 @@ impl<'t> Ctx<'t> {
                     .matches_any(&self.resolve(callee))
                     .then(|| vec![head(call, "passed to this call")])
             }),
-            Target::Context(Context::Loop) => within
+            Target::Context(Context::Loop) => within()
                 .iter()
                 .find(|a| self.sem.loop_kinds.contains(&a.kind_name()))
                 .map(|l| vec![head(*l, "inside this loop")]),
-            Target::Context(Context::LockBlock) => within
+            Target::Context(Context::LockBlock) => within()
                 .iter()
                 .find(|a| (self.sem.lock_region)(**a, self.src))
                 .map(|l| vec![head(*l, "lock held here")]),
             Target::Context(Context::LockHeld) => self
-                .lock_held(node, anc, &within)
+                .lock_held(node, anc, &within())
                 .map(|l| vec![head(l, "lock held here")]),
-            Target::Context(Context::MainGuard) => within
+            Target::Context(Context::MainGuard) => within()
                 .iter()
                 .find(|a| self.main_guard(**a))
                 .map(|g| vec![head(*g, "runs only when the file is executed")]),
-            Target::Context(Context::LazyInit) => within
+            Target::Context(Context::LazyInit) => within()
                 .iter()
                 .find(|a| self.lazy_init(**a, node))
                 .map(|a| vec![head(*a, "runs once: lazy initialisation")]),
-            Target::Context(Context::IndependentLoop) => self.independent_loop(node, &within),
-            Target::Kinds(kinds) => within
+            Target::Context(Context::IndependentLoop) => self.independent_loop(node, &within()),
+            Target::Kinds(kinds) => within()
                 .iter()
                 .find(|a| kinds.iter().any(|k| k == a.kind_name()))
                 .map(|a| vec![head(*a, &format!("inside this `{}`", a.kind_name()))]),
             // An enclosing call, or the call that hands a function in scope to threads
             // (`Parallel.ForEach(items, Process)` runs `Process` as if inside it).
-            Target::Calls(names) => within
+            Target::Calls(names) => within()
                 .iter()
                 .copied()
                 .filter(|a| a.id() != node.id() && self.sem.call_kinds.contains(&a.kind_name()))

@@ -77,11 +77,16 @@ static Frame frame_for(const TSLanguage *language, const Subtree *subtree, Lengt
   return frame;
 }
 
+// The kind id `Node::kind_id` gives (tree-sitter's ts_language_public_symbol, inlined).
+static inline TSSymbol public_symbol(const TSLanguage *language, TSSymbol symbol) {
+  return symbol == ts_builtin_sym_error ? symbol : language->public_symbol_map[symbol];
+}
+
 // Writes at most `capacity` entries to `out` (root first, pre-order); `last_child` is scratch
 // space of the same capacity. Returns the number of visible nodes, which is more than
 // `capacity` when they did not fit, or UINT32_MAX when memory ran out.
-uint32_t ravel_flatten(const TSTree *tree, RavelEntry *out, uint32_t *last_child,
-                       uint32_t capacity) {
+uint32_t ravel_flatten(const TSTree *tree, RavelEntry *restrict out,
+                       uint32_t *restrict last_child, uint32_t capacity) {
   const TSLanguage *language = tree->language;
   uint32_t n = 0;
 
@@ -109,77 +114,85 @@ uint32_t ravel_flatten(const TSTree *tree, RavelEntry *out, uint32_t *last_child
     return UINT32_MAX;
   }
   while (frames.len > 0) {
-    Frame *f = &frames.items[frames.len - 1];
-    if (f->child_index == f->count) {
-      frames.len--;
-      continue;
-    }
-    const Subtree *child = &f->children[f->child_index];
-    Length position = f->position;
-    bool extra = ts_subtree_extra(*child);
-    TSSymbol alias = 0;
-    TSFieldId own_field = 0;
-    if (!extra) {
-      uint32_t structural = f->structural_index++;
-      if (f->aliases) alias = f->aliases[structural];
-      for (const TSFieldMapEntry *m = f->fields; m < f->fields_end; m++) {
-        if (!m->inherited && m->child_index == structural) {
-          own_field = m->field_id;
-          break;
-        }
-      }
-    }
-    f->child_index++;
-    f->position = length_add(position, ts_subtree_size(*child));
-    if (f->child_index < f->count) {
-      f->position = length_add(f->position, ts_subtree_padding(f->children[f->child_index]));
-    }
-    // An extra node (a comment) has no field, its own or inherited.
-    TSFieldId field = extra ? 0 : (own_field ? own_field : f->inherited_field);
-    bool visible = ts_subtree_visible(*child) || alias != 0;
-    bool has_children = ts_subtree_child_count(*child) > 0;
-    uint32_t parent = f->visible_parent;
-    if (visible) {
-      uint32_t i = n++;
-      if (i < capacity) {
-        TSSymbol symbol = alias ? alias : ts_subtree_symbol(*child);
-        bool named = alias ? ts_language_symbol_metadata(language, alias).named
-                           : ts_subtree_named(*child);
-        out[i] = (RavelEntry) {
-          .node = ts_node_new(tree, child, position, alias),
-          .first_child = NONE,
-          .next_sibling = NONE,
-          .parent = parent,
-          .start = position.bytes,
-          .kind = ts_language_public_symbol(language, symbol),
-          .field = field,
-          .named = named,
-          .error = symbol == ts_builtin_sym_error,
-        };
-        last_child[i] = NONE;
-        if (parent < capacity) {
-          if (last_child[parent] == NONE) {
-            out[parent].first_child = i;
-          } else {
-            out[last_child[parent]].next_sibling = i;
+    // The frame's iteration state in locals (writes to `out` cannot touch them), stored
+    // back before descending into a child.
+    Frame f = frames.items[frames.len - 1];
+    bool descended = false;
+    while (f.child_index < f.count) {
+      const Subtree *child = &f.children[f.child_index];
+      Length position = f.position;
+      bool extra = ts_subtree_extra(*child);
+      TSSymbol alias = 0;
+      TSFieldId own_field = 0;
+      if (!extra) {
+        uint32_t structural = f.structural_index++;
+        if (f.aliases) alias = f.aliases[structural];
+        for (const TSFieldMapEntry *m = f.fields; m < f.fields_end; m++) {
+          if (!m->inherited && m->child_index == structural) {
+            own_field = m->field_id;
+            break;
           }
-          last_child[parent] = i;
         }
       }
-      if (has_children) {
-        Frame next = frame_for(language, child, position, i, 0);
-        if (!frames_push(&frames, next)) {
-          free(frames.items);
-          return UINT32_MAX;
-        }
+      f.child_index++;
+      f.position = length_add(position, ts_subtree_size(*child));
+      if (f.child_index < f.count) {
+        f.position = length_add(f.position, ts_subtree_padding(f.children[f.child_index]));
       }
-    } else if (has_children) {
-      Frame next = frame_for(language, child, position, parent, field);
+      // An extra node (a comment) has no field, its own or inherited.
+      TSFieldId field = extra ? 0 : (own_field ? own_field : f.inherited_field);
+      bool visible = ts_subtree_visible(*child) || alias != 0;
+      bool has_children = ts_subtree_child_count(*child) > 0;
+      uint32_t parent = f.visible_parent;
+      Frame next;
+      if (visible) {
+        uint32_t i = n++;
+        if (i < capacity) {
+          TSSymbol symbol = alias ? alias : ts_subtree_symbol(*child);
+          bool named = alias ? ts_language_symbol_metadata(language, alias).named
+                             : ts_subtree_named(*child);
+          // What ts_node_new builds.
+          TSNode node = {
+            {position.bytes, position.extent.row, position.extent.column, alias},
+            child,
+            tree,
+          };
+          out[i] = (RavelEntry) {
+            .node = node,
+            .first_child = NONE,
+            .next_sibling = NONE,
+            .parent = parent,
+            .start = position.bytes,
+            .kind = public_symbol(language, symbol),
+            .field = field,
+            .named = named,
+            .error = symbol == ts_builtin_sym_error,
+          };
+          last_child[i] = NONE;
+          if (parent < capacity) {
+            if (last_child[parent] == NONE) {
+              out[parent].first_child = i;
+            } else {
+              out[last_child[parent]].next_sibling = i;
+            }
+            last_child[parent] = i;
+          }
+        }
+        if (!has_children) continue;
+        next = frame_for(language, child, position, i, 0);
+      } else {
+        if (!has_children) continue;
+        next = frame_for(language, child, position, parent, field);
+      }
+      frames.items[frames.len - 1] = f;
       if (!frames_push(&frames, next)) {
         free(frames.items);
         return UINT32_MAX;
       }
+      descended = true;
+      break;
     }
+    if (!descended) frames.len--;
   }
   free(frames.items);
   return n;

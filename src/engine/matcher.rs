@@ -60,7 +60,21 @@ pub fn run<'t>(
             m.ends.clear();
             m.steps = 0;
             caps.clear();
-            m.root(pattern, i, &mut caps);
+            match pattern
+                .direct
+                .then(|| m.direct(&pattern.root, i, &mut caps))
+                .flatten()
+            {
+                Some(true) => {
+                    m.found.extend_from_slice(&caps);
+                    m.ends.push(m.found.len());
+                }
+                Some(false) => continue,
+                None => {
+                    caps.clear();
+                    m.root(pattern, i, &mut caps);
+                }
+            }
             if m.ends.is_empty() {
                 continue;
             }
@@ -257,6 +271,50 @@ impl Matcher<'_, '_> {
             }
         }
         caps.truncate(mark);
+    }
+
+    /// The quick path for a pattern without repetition, alternation or anchors (`direct`):
+    /// at each step the child pattern can go to one child only, so there is at most one match
+    /// and no backtracking. `None` when some step has several children to try: the caller
+    /// then runs the full match. Captures are pushed in the order the full match gives.
+    fn direct(&mut self, elem: &Elem, i: u32, caps: &mut Caps) -> Option<bool> {
+        let Item::Node {
+            kind,
+            children,
+            negated,
+            ..
+        } = &elem.item
+        else {
+            return None;
+        };
+        // No `needs` test: the search for each child's one candidate below is that test.
+        if !self.flat.kind_ok(*kind, i) || self.has_negated_field(i, negated) {
+            return Some(false);
+        }
+        caps.extend(elem.captures.iter().map(|c| (*c, i)));
+        let mut from = self.flat.at(i).first_child;
+        for child in children {
+            let Item::Node { kind, .. } = &child.elem.item else {
+                return None;
+            };
+            let mut only = NONE;
+            let mut s = from;
+            while s != NONE {
+                let e = self.flat.at(s);
+                if child.field.is_none_or(|f| e.field == f) && self.flat.kind_ok(*kind, s) {
+                    if only != NONE {
+                        return None;
+                    }
+                    only = s;
+                }
+                s = e.next_sibling;
+            }
+            if only == NONE || !self.direct(&child.elem, only, caps)? {
+                return Some(false);
+            }
+            from = self.flat.at(only).next_sibling;
+        }
+        Some(true)
     }
 
     /// Whether node `i` has a child for each of `needs` (a cheap test before the full one).

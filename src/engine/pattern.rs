@@ -164,6 +164,23 @@ pub struct Pattern {
     pub predicates: Vec<Predicate>,
     /// Capture ids the pattern can produce.
     pub captures: Vec<u32>,
+    /// No repetition, alternation or anchor anywhere: the matcher may try the quick path,
+    /// which follows the only child that can match at each step.
+    pub direct: bool,
+}
+
+/// Whether `elem` and everything below it are plain node patterns: no quantifier, no
+/// alternation, no anchor.
+fn is_direct(elem: &Elem) -> bool {
+    elem.quantifier == Quantifier::One
+        && match &elem.item {
+            Item::Node {
+                children,
+                anchored_end,
+                ..
+            } => !anchored_end && children.iter().all(|c| !c.anchored && is_direct(&c.elem)),
+            Item::Alternation(_) => false,
+        }
 }
 
 impl Pattern {
@@ -220,6 +237,7 @@ impl Patterns {
             captures.dedup();
             patterns.push(Pattern {
                 start_byte,
+                direct: is_direct(&root),
                 root,
                 predicates,
                 captures,

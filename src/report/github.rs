@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::position::position;
+use super::position::Lines;
 use crate::diagnostic::Severity;
 use crate::run::FileReport;
 
@@ -21,13 +21,14 @@ fn property(s: &str) -> String {
 /// Write one workflow command per finding.
 pub fn emit(out: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
     for f in files {
+        let lines = Lines::new(&f.source);
         for d in &f.diagnostics {
             let command = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let end = position(&f.source, d.range.end);
+            let end = lines.position(d.range.end);
             writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

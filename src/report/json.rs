@@ -5,11 +5,11 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::position::position;
+use super::position::Lines;
 use crate::run::FileReport;
 
-fn span(source: &str, range: &std::ops::Range<usize>) -> (Value, Value) {
-    let (s, e) = (position(source, range.start), position(source, range.end));
+fn span(lines: &Lines, range: &std::ops::Range<usize>) -> (Value, Value) {
+    let (s, e) = (lines.position(range.start), lines.position(range.end));
     (
         json!({ "line": s.line, "column": s.column }),
         json!({ "line": e.line, "column": e.column }),
@@ -20,13 +20,14 @@ fn span(source: &str, range: &std::ops::Range<usize>) -> (Value, Value) {
 pub fn findings(files: &[FileReport]) -> Vec<Value> {
     let mut out = Vec::new();
     for f in files {
+        let lines = Lines::new(&f.source);
         for d in &f.diagnostics {
-            let (start, end) = span(&f.source, &d.range);
+            let (start, end) = span(&lines, &d.range);
             let labels: Vec<Value> = d
                 .labels
                 .iter()
                 .map(|l| {
-                    let (s, e) = span(&f.source, &l.range);
+                    let (s, e) = span(&lines, &l.range);
                     json!({ "message": l.message, "start": s, "end": e })
                 })
                 .collect();

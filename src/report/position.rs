@@ -11,19 +11,43 @@ pub struct Position {
     pub utf16_column: usize,
 }
 
-/// The position of a byte offset in `source`.
-pub fn position(source: &str, offset: usize) -> Position {
-    let mut offset = offset.min(source.len());
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
+/// A file's line starts, found once, so placing each finding costs a search rather than a
+/// scan from the top of the file (a large file with many findings stays linear).
+pub struct Lines<'s> {
+    source: &'s str,
+    /// Byte offset of each line's start.
+    starts: Vec<usize>,
+}
+
+impl<'s> Lines<'s> {
+    /// Index `source`'s lines.
+    pub fn new(source: &'s str) -> Lines<'s> {
+        let mut starts = vec![0];
+        starts.extend(
+            source
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines { source, starts }
     }
-    let before = &source[..offset];
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    let text = &source[line_start..offset];
-    Position {
-        line: before.matches('\n').count() + 1,
-        column: text.chars().count() + 1,
-        utf16_column: text.encode_utf16().count() + 1,
+
+    /// The position of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        let source = self.source;
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // The last line start at or before the offset.
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let text = &source[self.starts[line - 1]..offset];
+        Position {
+            line,
+            column: text.chars().count() + 1,
+            utf16_column: text.encode_utf16().count() + 1,
+        }
     }
 }
 
@@ -35,7 +59,24 @@ mod tests {
     fn columns_count_characters_and_utf16_units() {
         let src = "x\nπ😀 = f()";
         let at = src.find('=').unwrap();
-        let p = position(src, at);
+        let p = Lines::new(src).position(at);
         assert_eq!((p.line, p.column, p.utf16_column), (2, 4, 5));
+    }
+
+    #[test]
+    fn lines_start_after_each_newline() {
+        let src = "ab\n\ncd\n";
+        let lines = Lines::new(src);
+        let at = |o| {
+            let p = lines.position(o);
+            (p.line, p.column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (1, 3));
+        assert_eq!(at(3), (2, 1));
+        assert_eq!(at(4), (3, 1));
+        assert_eq!(at(5), (3, 2));
+        assert_eq!(at(7), (4, 1));
+        assert_eq!(at(100), (4, 1));
     }
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::position::position;
+use super::position::Lines;
 use crate::diagnostic::Severity;
 use crate::explain::{pattern_title, rule_markdown, rule_text};
 use crate::language::Language;
@@ -45,8 +45,8 @@ fn location(path: &std::path::Path) -> Value {
     }
 }
 
-fn region(source: &str, range: &std::ops::Range<usize>) -> Value {
-    let (s, e) = (position(source, range.start), position(source, range.end));
+fn region(lines: &Lines, range: &std::ops::Range<usize>) -> Value {
+    let (s, e) = (lines.position(range.start), lines.position(range.end));
     json!({
         "startLine": s.line,
         "startColumn": s.utf16_column,
@@ -110,6 +110,7 @@ pub fn log(result: &RunResult) -> Value {
     }
     let mut results = Vec::new();
     for f in &result.files {
+        let lines = Lines::new(&f.source);
         for d in &f.diagnostics {
             let related: Vec<Value> = d
                 .labels
@@ -121,7 +122,7 @@ pub fn log(result: &RunResult) -> Value {
                         "message": { "text": l.message },
                         "physicalLocation": {
                             "artifactLocation": location(&f.path),
-                            "region": region(&f.source, &l.range),
+                            "region": region(&lines, &l.range),
                         },
                     })
                 })
@@ -133,7 +134,7 @@ pub fn log(result: &RunResult) -> Value {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": location(&f.path),
-                        "region": region(&f.source, &d.range),
+                        "region": region(&lines, &d.range),
                     },
                 }],
             });

@@ -4,7 +4,7 @@ use crate::engine::syntax::Syntax;
 use tree_sitter::Node;
 
 use super::super::constraint::Property;
-use super::super::context::Ctx;
+use super::super::context::{Ctx, Visit};
 use super::super::names::NameSet;
 use super::{
     Captures, EntryKind, EntryRef, FileFacts, LockOp, Member, Semantics, any_in_scope, has_keyword,
@@ -630,10 +630,9 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
     scopes.push(ctx.ancestors(ident).first().copied()?);
     for scope in scopes {
         let mut found = None;
-        let mut stack = vec![scope];
-        while let Some(n) = stack.pop() {
+        ctx.search(scope, |n| {
             if n.id() != scope.id() && FUNCTIONS.contains(&n.kind_name()) {
-                continue;
+                return Visit::Skip;
             }
             if n.start_byte() < ident.start_byte() && declares(n, name, src) {
                 found = match n.kind_name() {
@@ -650,11 +649,11 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
                     _ => None,
                 };
                 if found.is_some() {
-                    break;
+                    return Visit::Stop;
                 }
             }
-            stack.extend(named_children(n));
-        }
+            Visit::Descend
+        });
         if found.is_some() {
             return found;
         }

@@ -305,21 +305,33 @@ pub fn has_keyword(node: Node, keyword: &str) -> bool {
         .any(|c| !c.is_named() && c.kind_name() == keyword)
 }
 
-/// Does any node of `root`'s subtree satisfy `pred`? Below the root, nodes of `skip` kinds
-/// (nested functions and classes, which have scopes of their own) are not entered. Iterative.
+/// Does `root` or a named node of its subtree satisfy `pred`? Below the root, nodes of `skip`
+/// kinds (nested functions and classes, which have scopes of their own) are not entered. One
+/// cursor walks the subtree (no recursion, nothing allocated per node).
 pub fn any_in_scope(root: Node, skip: &[&str], mut pred: impl FnMut(Node) -> bool) -> bool {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.id() != root.id() && skip.contains(&node.kind_name()) {
-            continue;
-        }
-        if pred(node) {
+    if pred(root) {
+        return true;
+    }
+    let mut cursor = root.walk();
+    if !cursor.goto_first_child() {
+        return false;
+    }
+    loop {
+        let node = cursor.node();
+        let enter = node.is_named() && !skip.contains(&node.kind_name());
+        if enter && pred(node) {
             return true;
         }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
+        if enter && cursor.goto_first_child() {
+            continue;
+        }
+        // The cursor cannot leave `root`: past its last descendant both moves fail.
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
     }
-    false
 }
 
 /// Does the subtree hold an identifier spelled `name` (a parameter list, a pattern)?
