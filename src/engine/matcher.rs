@@ -273,39 +273,62 @@ impl Matcher<'_, '_> {
         caps.truncate(mark);
     }
 
-    /// The quick path for a pattern without repetition, alternation or anchors (`direct`):
-    /// at each step the child pattern can go to one child only, so there is at most one match
-    /// and no backtracking. `None` when some step has several children to try: the caller
-    /// then runs the full match. Captures are pushed in the order the full match gives.
+    /// The quick path for a pattern without repetition (`Pattern::direct`): at each step the
+    /// child pattern can go to one child only, so there is at most one match and no
+    /// backtracking. `None` when some step has several children (or alternatives) to try:
+    /// the caller then runs the full match. Anchors and captures work as in the full match,
+    /// and captures are pushed in the order it gives.
     fn direct(&mut self, elem: &Elem, i: u32, caps: &mut Caps) -> Option<bool> {
-        let Item::Node {
-            kind,
-            children,
-            negated,
-            ..
-        } = &elem.item
-        else {
-            return None;
+        let (kind, children, negated, anchored_end) = match &elem.item {
+            Item::Node {
+                kind,
+                children,
+                negated,
+                anchored_end,
+                ..
+            } => (*kind, children, negated, *anchored_end),
+            Item::Alternation(alts) => {
+                // Childless alternatives (`is_direct`): the one whose node test passes.
+                let mut passing = alts.iter().filter(|a| self.test(a, i));
+                let Some(alt) = passing.next() else {
+                    return Some(false);
+                };
+                if passing.next().is_some() {
+                    return None;
+                }
+                caps.extend(elem.captures.iter().map(|c| (*c, i)));
+                caps.extend(alt.captures.iter().map(|c| (*c, i)));
+                return Some(true);
+            }
         };
         // No `needs` test: the search for each child's one candidate below is that test.
-        if !self.flat.kind_ok(*kind, i) || self.has_negated_field(i, negated) {
+        if !self.flat.kind_ok(kind, i) || self.has_negated_field(i, negated) {
             return Some(false);
         }
         caps.extend(elem.captures.iter().map(|c| (*c, i)));
         let mut from = self.flat.at(i).first_child;
-        for child in children {
-            let Item::Node { kind, .. } = &child.elem.item else {
-                return None;
-            };
+        let mut gap = match children.first() {
+            Some(c) if c.anchored => Gap::NoNamed,
+            _ => Gap::Any,
+        };
+        for (k, child) in children.iter().enumerate() {
             let mut only = NONE;
             let mut s = from;
             while s != NONE {
                 let e = self.flat.at(s);
-                if child.field.is_none_or(|f| e.field == f) && self.flat.kind_ok(*kind, s) {
+                if child.field.is_none_or(|f| e.field == f) && self.test(&child.elem, s) {
                     if only != NONE {
                         return None;
                     }
                     only = s;
+                }
+                let blocks = match gap {
+                    Gap::Any => false,
+                    Gap::NoNamed => e.named,
+                    Gap::Nothing => true,
+                };
+                if blocks {
+                    break;
                 }
                 s = e.next_sibling;
             }
@@ -313,8 +336,17 @@ impl Matcher<'_, '_> {
                 return Some(false);
             }
             from = self.flat.at(only).next_sibling;
+            gap = self.gap_after(&child.elem, children.get(k + 1));
         }
-        Some(true)
+        Some(!anchored_end || self.no_named_from(from))
+    }
+
+    /// The node test of `elem` (any alternative's, for an alternation) at node `i`.
+    fn test(&self, elem: &Elem, i: u32) -> bool {
+        match &elem.item {
+            Item::Node { kind, .. } => self.flat.kind_ok(*kind, i),
+            Item::Alternation(alts) => alts.iter().any(|a| self.test(a, i)),
+        }
     }
 
     /// Whether node `i` has a child for each of `needs` (a cheap test before the full one).

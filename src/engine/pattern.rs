@@ -164,22 +164,22 @@ pub struct Pattern {
     pub predicates: Vec<Predicate>,
     /// Capture ids the pattern can produce.
     pub captures: Vec<u32>,
-    /// No repetition, alternation or anchor anywhere: the matcher may try the quick path,
-    /// which follows the only child that can match at each step.
+    /// No repetition anywhere, and alternations only of childless nodes: the matcher may try
+    /// the quick path, which follows the only child that can match at each step.
     pub direct: bool,
 }
 
-/// Whether `elem` and everything below it are plain node patterns: no quantifier, no
-/// alternation, no anchor.
+/// Whether `elem` and everything below it can be matched by following one child at a time:
+/// no quantifier, and alternations only of plain childless nodes.
 fn is_direct(elem: &Elem) -> bool {
     elem.quantifier == Quantifier::One
         && match &elem.item {
-            Item::Node {
-                children,
-                anchored_end,
-                ..
-            } => !anchored_end && children.iter().all(|c| !c.anchored && is_direct(&c.elem)),
-            Item::Alternation(_) => false,
+            Item::Node { children, .. } => children.iter().all(|c| is_direct(&c.elem)),
+            Item::Alternation(alts) => alts.iter().all(|a| {
+                a.quantifier == Quantifier::One
+                    && matches!(&a.item, Item::Node { children, negated, .. }
+                        if children.is_empty() && negated.is_empty())
+            }),
         }
 }
 
