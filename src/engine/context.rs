@@ -512,6 +512,37 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// `semantics::any_in_scope` over the flat tree: a scan of the subtree's entries that
+    /// jumps over the subtrees of `skip` kinds.
+    pub fn any_in_scope(
+        &self,
+        root: Node<'t>,
+        skip: &[&str],
+        mut pred: impl FnMut(Node<'t>) -> bool,
+    ) -> bool {
+        let Some(r) = self.flat.index_of(root) else {
+            return super::semantics::any_in_scope(root, skip, pred);
+        };
+        if pred(root) {
+            return true;
+        }
+        let end = self.flat.subtree_end(r);
+        let mut i = r + 1;
+        while i < end {
+            let e = self.flat.at(i);
+            // Unnamed nodes, and what is under them, are not searched (as in the cursor walk).
+            if !e.named || skip.contains(&e.node.kind_name()) {
+                i = self.flat.subtree_end(i);
+                continue;
+            }
+            if pred(e.node) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// Whether function `f` is async (the language's test, remembered per function).
     fn is_async(&self, f: Node<'t>) -> bool {
         if let Some(v) = self.async_cache.borrow().get(&f.id()) {
@@ -1253,7 +1284,7 @@ impl<'t> Ctx<'t> {
         let mut next = stmt.next_named_sibling();
         while let Some(sibling) = next {
             let mut released = None::<usize>;
-            super::semantics::any_in_scope(sibling, self.sem.function_kinds, |n| {
+            self.any_in_scope(sibling, self.sem.function_kinds, |n| {
                 if releases(n) {
                     released = Some(released.map_or(n.start_byte(), |r| r.min(n.start_byte())));
                 }
@@ -1809,7 +1840,7 @@ impl<'t> Ctx<'t> {
         if check.is_match(&String::from_utf8_lossy(before)) {
             return true;
         }
-        super::semantics::any_in_scope(function, self.sem.function_kinds, |n| {
+        self.any_in_scope(function, self.sem.function_kinds, |n| {
             n.end_byte() <= node.start_byte()
                 && self.sem.suspend_kinds.contains(&n.kind_name())
                 && mention.is_match(text(n, self.src))

@@ -20,7 +20,11 @@ const REPEAT_LIMIT: usize = 1_000;
 /// short and reported; ordinary patterns stay far below (a few dozen tests, a few matches).
 const STEP_LIMIT: usize = 200_000;
 const MATCHES_PER_ROOT: usize = 256;
-const CAPTURES_PER_ROOT: usize = 50_000;
+const CAPTURES_PER_ROOT: usize = 200_000;
+/// Matches kept at one node for a pattern whose matches all bind the same captures
+/// (`Pattern::uniform`): one per argument of a call with thousands of arguments is ordinary,
+/// and telling duplicates apart costs a hash each, not a comparison with every other match.
+const UNIFORM_MATCHES_PER_ROOT: usize = 65_536;
 
 /// Captures of one match: (capture id, node index in the flat tree).
 pub type Caps = Vec<(u32, u32)>;
@@ -78,7 +82,7 @@ pub fn run<'t>(
             if m.ends.is_empty() {
                 continue;
             }
-            longest(&mut m.found, &m.ends, &mut keep);
+            longest(&mut m.found, &m.ends, &mut keep, pattern.uniform);
             for range in &keep {
                 let found = &m.found[range.clone()];
                 if !predicates_hold(pattern, found, flat, src) {
@@ -96,7 +100,12 @@ pub fn run<'t>(
 /// The matches to keep out of `found` (split at `ends`): those whose captures are not a
 /// subset of another's (tree-sitter's longest match for quantified patterns); identical
 /// matches are kept once. Each kept match's captures are left in document order.
-fn longest(found: &mut [(u32, u32)], ends: &[usize], keep: &mut Vec<std::ops::Range<usize>>) {
+fn longest(
+    found: &mut [(u32, u32)],
+    ends: &[usize],
+    keep: &mut Vec<std::ops::Range<usize>>,
+    uniform: bool,
+) {
     keep.clear();
     let mut start = 0;
     for end in ends {
@@ -104,6 +113,17 @@ fn longest(found: &mut [(u32, u32)], ends: &[usize], keep: &mut Vec<std::ops::Ra
         start = *end;
     }
     if keep.len() < 2 {
+        return;
+    }
+    if uniform {
+        // Matches of equal size: one is inside another only when they are equal. Keep the
+        // first of each, captures in document order (what the general case below gives).
+        for r in keep.iter() {
+            found[r.clone()].sort_unstable_by_key(|(c, n)| (*n, *c));
+        }
+        let found = &*found;
+        let mut seen = foldhash::HashSet::default();
+        keep.retain(|r| seen.insert(&found[r.clone()]));
         return;
     }
     for r in keep.iter() {
@@ -224,8 +244,13 @@ type Then<'a> = &'a mut dyn FnMut(&mut Matcher<'_, '_>, &mut Caps);
 
 impl Matcher<'_, '_> {
     fn root(&mut self, pattern: &Pattern, i: u32, caps: &mut Caps) {
+        let limit = if pattern.uniform {
+            UNIFORM_MATCHES_PER_ROOT
+        } else {
+            MATCHES_PER_ROOT
+        };
         self.one(&pattern.root, i, caps, &mut |m, caps| {
-            if m.ends.len() >= MATCHES_PER_ROOT || m.found.len() + caps.len() > CAPTURES_PER_ROOT {
+            if m.ends.len() >= limit || m.found.len() + caps.len() > CAPTURES_PER_ROOT {
                 m.cut = true;
                 m.steps = STEP_LIMIT; // stop exploring this root
                 return;

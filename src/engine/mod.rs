@@ -961,6 +961,28 @@ mod matcher_semantics {
     }
 
     #[test]
+    fn a_call_with_thousands_of_arguments_gives_a_match_for_each() {
+        // A data table passed to a constructor (a test's `new TestMap("a", "b", ...)`).
+        let args: Vec<String> = (0..3000).map(|i| format!("\"v{i}\"")).collect();
+        let src = format!(
+            "class T {{ Object m = new TestMap({}); }}\n",
+            args.join(", ")
+        );
+        let query = "(argument_list (string_literal) @arg)";
+        let g = Language::Java.grammar();
+        let own = Compiled::Own(pattern::Patterns::compile(&g, query).unwrap());
+        let tree =
+            crate::check::parse(Language::Java, &src, std::time::Duration::from_secs(5)).unwrap();
+        let flat = flat::Flat::build(&tree);
+        let mut found = 0;
+        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, _| found += 1);
+        assert!(!cut, "an ordinary pattern must not be cut short");
+        assert_eq!(found, 3000);
+        let (ours, theirs) = both(Language::Java, query, &src);
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
     fn text_predicates_filter_matches() {
         agree(
             Language::Python,

@@ -167,6 +167,29 @@ pub struct Pattern {
     /// No repetition anywhere, and alternations only of childless nodes: the matcher may try
     /// the quick path, which follows the only child that can match at each step.
     pub direct: bool,
+    /// Every match binds the same captures (no repetition, no capture inside an
+    /// alternative), so matches differ only in the nodes they bind.
+    pub uniform: bool,
+}
+
+/// Whether every match of `elem` binds the same captures.
+fn is_uniform(elem: &Elem) -> bool {
+    elem.quantifier == Quantifier::One
+        && match &elem.item {
+            Item::Node { children, .. } => children.iter().all(|c| is_uniform(&c.elem)),
+            Item::Alternation(alts) => alts.iter().all(|a| {
+                fn no_captures(e: &Elem) -> bool {
+                    e.captures.is_empty()
+                        && match &e.item {
+                            Item::Node { children, .. } => {
+                                children.iter().all(|c| no_captures(&c.elem))
+                            }
+                            Item::Alternation(alts) => alts.iter().all(no_captures),
+                        }
+                }
+                a.quantifier == Quantifier::One && no_captures(a)
+            }),
+        }
 }
 
 /// Whether `elem` and everything below it can be matched by following one child at a time:
@@ -238,6 +261,7 @@ impl Patterns {
             patterns.push(Pattern {
                 start_byte,
                 direct: is_direct(&root),
+                uniform: is_uniform(&root),
                 root,
                 predicates,
                 captures,

@@ -549,7 +549,7 @@ pub fn captured_loop_variable<'t>(ctx: &Ctx<'t>, closure: Node<'t>) -> Option<St
                 continue;
             }
             let redeclared = a.field("body").is_some_and(|b| {
-                any_in_scope(b, FUNCTIONS, |n| {
+                ctx.any_in_scope(b, FUNCTIONS, |n| {
                     n.start_byte() < closure.start_byte() && declares(n, name, src)
                 })
             });
@@ -880,8 +880,8 @@ fn limiter_name(name: &str) -> bool {
 /// sets an errgroup limit.
 fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     let src = ctx.src();
-    let limits = |root: Node, skip: &[&str]| {
-        any_in_scope(root, skip, |n| match n.kind_name() {
+    let limits = |root: Node<'t>, skip: &[&str]| {
+        ctx.any_in_scope(root, skip, |n| match n.kind_name() {
             "send_statement" => n
                 .field("channel")
                 .is_some_and(|c| skip.is_empty() || limiter_name(text(c, src))),
@@ -920,7 +920,7 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
         .find(|a| FUNCTIONS.contains(&a.kind_name()));
     // `g.SetLimit(n)` anywhere in the function (or a limiter in the loop or the task).
     if function.is_some_and(|f| {
-        any_in_scope(*f, &[], |n| {
+        ctx.any_in_scope(*f, &[], |n| {
             n.kind_name() == "field_identifier" && text(n, src) == "SetLimit"
         })
     }) {
@@ -961,7 +961,7 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     }
     if lp.is_some_and(|l| {
         l.field("body").is_some_and(|b| {
-            any_in_scope(b, FUNCTIONS, |n| {
+            ctx.any_in_scope(b, FUNCTIONS, |n| {
                 n.id() != node.id() && limits(n, FUNCTIONS)
             })
         })
@@ -972,7 +972,7 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     // goroutine ends before the next starts.
     if lp.is_some_and(|l| {
         l.field("body").is_some_and(|b| {
-            any_in_scope(b, FUNCTIONS, |n| {
+            ctx.any_in_scope(b, FUNCTIONS, |n| {
                 n.start_byte() >= node.end_byte()
                     && n.kind_name() == "unary_expression"
                     && n.field("operator").is_some_and(|o| text(o, src) == "<-")

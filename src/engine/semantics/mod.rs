@@ -308,7 +308,11 @@ pub fn has_keyword(node: Node, keyword: &str) -> bool {
 /// Does `root` or a named node of its subtree satisfy `pred`? Below the root, nodes of `skip`
 /// kinds (nested functions and classes, which have scopes of their own) are not entered. One
 /// cursor walks the subtree (no recursion, nothing allocated per node).
-pub fn any_in_scope(root: Node, skip: &[&str], mut pred: impl FnMut(Node) -> bool) -> bool {
+pub fn any_in_scope<'t>(
+    root: Node<'t>,
+    skip: &[&str],
+    mut pred: impl FnMut(Node<'t>) -> bool,
+) -> bool {
     if pred(root) {
         return true;
     }
