@@ -12,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::context::FileRole;
 use crate::engine::{Engine, FileInfo, Finding};
 use crate::language::Language;
+use crate::report::position::{Lines, Position};
 
 /// Why a file was not checked.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -188,10 +189,15 @@ pub fn check_bytes_targeting(
         deadline: Some(Instant::now() + limits.parse_timeout),
     };
     let (findings, match_limit_exceeded) = query.run(&tree, source.as_bytes(), &file);
-    let mut diagnostics = findings
-        .into_iter()
-        .map(|f| to_diagnostic(f, path, &source, file.target_version))
-        .collect();
+    let mut diagnostics = if findings.is_empty() {
+        Vec::new()
+    } else {
+        let lines = Lines::new(&source);
+        findings
+            .into_iter()
+            .map(|f| to_diagnostic(f, path, &lines, file.target_version))
+            .collect()
+    };
     if crate::suppress::may_have_suppressions(&source) {
         let known = engine.rules().for_language(lang);
         let known: Vec<&crate::rule::Rule> = known.iter().map(|r| r.as_ref()).collect();
@@ -292,10 +298,10 @@ pub fn parse(lang: Language, source: &str, timeout: Duration) -> Option<Tree> {
 fn to_diagnostic(
     f: Finding,
     path: &Path,
-    source: &str,
+    lines: &Lines,
     target: Option<crate::project::Version>,
 ) -> Diagnostic {
-    let (line, column) = line_column(source, f.range.start);
+    let Position { line, column, .. } = lines.position(f.range.start);
     let (help_title, help) = f.rule.advice(target);
     Diagnostic {
         rule: f.rule.full_id.clone(),
@@ -311,19 +317,6 @@ fn to_diagnostic(
         help_title,
         guide_section: f.rule.guide.section.clone(),
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source.as_bytes()[..offset];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = source[line_start..offset].chars().count() + 1;
-    (line, column)
 }
 
 #[cfg(test)]
@@ -350,7 +343,12 @@ mod tests {
 
     #[test]
     fn columns_count_characters() {
-        assert_eq!(line_column("é = 1\nab", 7), (2, 1));
-        assert_eq!(line_column("é = 1\nab", 3), (1, 3));
+        let lines = Lines::new("é = 1\nab");
+        let at = |o| {
+            let p = lines.position(o);
+            (p.line, p.column)
+        };
+        assert_eq!(at(7), (2, 1));
+        assert_eq!(at(3), (1, 3));
     }
 }

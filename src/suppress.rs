@@ -8,9 +8,9 @@ use std::path::Path;
 use regex::Regex;
 use tree_sitter::{Node, Tree};
 
-use crate::check::line_column;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::language::Language;
+use crate::report::position::Lines;
 use crate::rule::Rule;
 
 /// Rule id of the finding for a suppression that suppressed nothing.
@@ -143,9 +143,11 @@ pub fn apply(
         }
     }
     let comment = lang.line_comment();
+    let lines = Lines::new(source);
     // A finding about the suppression comment itself; `help` is its title, a newline, code.
     let finding = |s: &Suppression, rule: &str, message: String, help: String| {
-        let (line, column) = line_column(source, s.range.start);
+        let p = lines.position(s.range.start);
+        let (line, column) = (p.line, p.column);
         let (help_title, help) = help
             .split_once('\n')
             .map_or((help.clone(), String::new()), |(t, c)| {

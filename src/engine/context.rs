@@ -48,6 +48,8 @@ pub struct Ctx<'t> {
     /// Function node id → where it is registered as a request handler.
     handlers: HashMap<usize, Node<'t>>,
     cpu_cache: RefCell<HashMap<usize, bool>>,
+    /// Node id → its first line's range, for labels.
+    head_cache: RefCell<HashMap<usize, Range<usize>>>,
     /// Function node id → whether it is async (asked for every candidate inside it).
     async_cache: RefCell<HashMap<usize, bool>>,
     /// Function node id → the first line of the call through which thread code reaches it
@@ -256,6 +258,7 @@ impl<'t> Ctx<'t> {
             handlers: HashMap::new(),
             cpu_cache: RefCell::new(HashMap::new()),
             async_cache: RefCell::new(HashMap::new()),
+            head_cache: RefCell::new(HashMap::new()),
             thread_reached: std::cell::OnceCell::new(),
             server_cache: RefCell::new(HashMap::new()),
             ancestor_cache: RefCell::new(HashMap::new()),
@@ -784,6 +787,17 @@ impl<'t> Ctx<'t> {
 
     /// A node's first line, for secondary labels that should not span a whole body.
     pub fn head_range(&self, node: Node) -> Range<usize> {
+        // Asked for the same enclosing function by every finding inside it, and the scan
+        // for its first line end covers the whole function when it is one long line.
+        if let Some(hit) = self.head_cache.borrow().get(&node.id()) {
+            return hit.clone();
+        }
+        let head = self.first_line_range(node);
+        self.head_cache.borrow_mut().insert(node.id(), head.clone());
+        head
+    }
+
+    fn first_line_range(&self, node: Node) -> Range<usize> {
         let r = node.byte_range();
         let line_end = self.src[r.start..r.end]
             .iter()

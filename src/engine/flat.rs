@@ -35,6 +35,9 @@ pub struct Entry<'t> {
     error: bool,
 }
 
+// flatten.c writes these: it checks the same size on its side.
+const _: () = assert!(std::mem::size_of::<Entry<'static>>() == 56);
+
 unsafe extern "C" {
     /// flatten.c: writes up to `capacity` entries and returns how many nodes the tree has
     /// (`u32::MAX` when out of memory).

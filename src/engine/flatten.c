@@ -31,6 +31,9 @@ typedef struct {
   uint8_t error;
 } RavelEntry;
 
+// flat.rs checks the same size on its side.
+_Static_assert(sizeof(RavelEntry) == 56, "RavelEntry must match Entry in flat.rs");
+
 // Iteration over one subtree's children.
 typedef struct {
   const Subtree *children;

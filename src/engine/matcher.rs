@@ -9,10 +9,8 @@ use super::flat::{Flat, NONE};
 use super::pattern::{Child, Elem, Item, Kind, Need, Pattern, Patterns, Predicate, Quantifier};
 
 /// Repetitions in progress at once (of every quantified child of a pattern) beyond which
-/// matching is cut short (and reported). Each one nests a few stack frames (matching goes on
-/// in a callback), so this bounds the stack a match needs: under a test thread's 2 MB in a
-/// debug build, far under a checking thread's 16 MB in a release build.
-const REPEAT_LIMIT: usize = 1_000;
+/// matching is cut short (and reported).
+const REPEAT_LIMIT: usize = 10_000;
 
 /// Bounds on the work for one pattern at one node, so a query that can match in very many
 /// ways (`(comment)* @a (comment)* @b` over thousands of comments) cannot stall a run: node
@@ -454,9 +452,28 @@ impl Matcher<'_, '_> {
         }
     }
 
-    /// `child` has matched `count` times so far; match more or move on.
+    /// `child` has matched `count` times so far; match more or move on. Each repetition
+    /// goes one call deeper (matching goes on in a callback), so the stack is grown on
+    /// demand: a thousand comments in a row must not overflow a thread's stack.
     #[allow(clippy::too_many_arguments)]
     fn repeat(
+        &mut self,
+        child: &Child,
+        rest: &[Child],
+        anchored_end: bool,
+        from: u32,
+        gap: Gap,
+        count: usize,
+        caps: &mut Caps,
+        then: Then<'_>,
+    ) {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || {
+            self.repeat_here(child, rest, anchored_end, from, gap, count, caps, then)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn repeat_here(
         &mut self,
         child: &Child,
         rest: &[Child],

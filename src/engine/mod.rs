@@ -961,6 +961,32 @@ mod matcher_semantics {
     }
 
     #[test]
+    fn thousands_of_repetitions_match_without_overflowing_the_stack() {
+        // `time.Sleep` then 3000 comments before the `return`: the Go rule's `(comment)*`
+        // repeats 3000 times, one call deeper each time, on a test thread's small stack.
+        let mut src = String::from("package p\nfunc main() {\n\tgo work()\n\ttime.Sleep(1)\n");
+        for i in 0..3000 {
+            src.push_str(&format!("\t// c{i}\n"));
+        }
+        src.push_str("\treturn\n}\n");
+        let query =
+            "(statement_list (expression_statement) @m . (comment)* . (return_statement) .)";
+        let g = Language::Go.grammar();
+        let own = Compiled::Own(pattern::Patterns::compile(&g, query).unwrap());
+        let tree =
+            crate::check::parse(Language::Go, &src, std::time::Duration::from_secs(5)).unwrap();
+        let flat = flat::Flat::build(&tree);
+        let mut found = Vec::new();
+        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, caps| {
+            found.push(src[caps[0].1.byte_range()].to_string())
+        });
+        assert!(!cut);
+        assert_eq!(found, ["time.Sleep(1)"]);
+        let (ours, theirs) = both(Language::Go, query, &src);
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
     fn a_call_with_thousands_of_arguments_gives_a_match_for_each() {
         // A data table passed to a constructor (a test's `new TestMap("a", "b", ...)`).
         let args: Vec<String> = (0..3000).map(|i| format!("\"v{i}\"")).collect();

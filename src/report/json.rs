@@ -16,12 +16,12 @@ fn span(lines: &Lines, range: &std::ops::Range<usize>) -> (Value, Value) {
     )
 }
 
-/// The findings of `files` as JSON values.
-pub fn findings(files: &[FileReport]) -> Vec<Value> {
-    let mut out = Vec::new();
-    for f in files {
+/// The findings of `files` as JSON values, one at a time (a file with a million findings is
+/// written without holding them all as values).
+fn findings(files: &[FileReport]) -> impl Iterator<Item = Value> + '_ {
+    files.iter().flat_map(|f| {
         let lines = Lines::new(&f.source);
-        for d in &f.diagnostics {
+        f.diagnostics.iter().map(move |d| {
             let (start, end) = span(&lines, &d.range);
             let labels: Vec<Value> = d
                 .labels
@@ -31,7 +31,7 @@ pub fn findings(files: &[FileReport]) -> Vec<Value> {
                     json!({ "message": l.message, "start": s, "end": e })
                 })
                 .collect();
-            out.push(json!({
+            json!({
                 "rule": d.rule,
                 "language": f.language.id(),
                 "severity": d.severity.as_str(),
@@ -43,14 +43,17 @@ pub fn findings(files: &[FileReport]) -> Vec<Value> {
                 "labels": labels,
                 "help": { "title": d.help_title, "code": d.help },
                 "guide_section": d.guide_section,
-            }));
-        }
-    }
-    out
+            })
+        })
+    })
 }
 
 /// Write the findings of `files` as a pretty-printed JSON array.
 pub fn emit(out: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &findings(files)).map_err(io::Error::other)?;
+    use serde::Serializer;
+    let mut serializer = serde_json::Serializer::pretty(&mut *out);
+    serializer
+        .collect_seq(findings(files))
+        .map_err(io::Error::other)?;
     writeln!(out)
 }
