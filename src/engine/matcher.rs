@@ -468,85 +468,70 @@ impl Matcher<'_, '_> {
         then: Then<'_>,
     ) {
         stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || {
-            self.repeat_here(child, rest, anchored_end, from, gap, count, caps, then)
-        })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn repeat_here(
-        &mut self,
-        child: &Child,
-        rest: &[Child],
-        anchored_end: bool,
-        from: u32,
-        gap: Gap,
-        count: usize,
-        caps: &mut Caps,
-        then: Then<'_>,
-    ) {
-        let (min, max) = match child.elem.quantifier {
-            Quantifier::One => (1, 1),
-            Quantifier::ZeroOrOne => (0, 1),
-            Quantifier::ZeroOrMore => (0, usize::MAX),
-            Quantifier::OneOrMore => (1, usize::MAX),
-        };
-        if self.repeats >= REPEAT_LIMIT {
-            self.cut = true;
-            return;
-        }
-        self.repeats += 1;
-        if count < max {
-            let mut s = from;
-            while s != NONE {
-                if child.field.is_none_or(|f| self.flat.at(s).field == f) {
-                    let next = self.flat.at(s).next_sibling;
-                    self.one(&child.elem, s, caps, &mut |m, caps| {
-                        if count + 1 < max {
-                            // Repetitions after the first keep the child's own anchor.
-                            let again = if child.anchored {
-                                m.gap_after(&child.elem, Some(child))
+            let (min, max) = match child.elem.quantifier {
+                Quantifier::One => (1, 1),
+                Quantifier::ZeroOrOne => (0, 1),
+                Quantifier::ZeroOrMore => (0, usize::MAX),
+                Quantifier::OneOrMore => (1, usize::MAX),
+            };
+            if self.repeats >= REPEAT_LIMIT {
+                self.cut = true;
+                return;
+            }
+            self.repeats += 1;
+            if count < max {
+                let mut s = from;
+                while s != NONE {
+                    if child.field.is_none_or(|f| self.flat.at(s).field == f) {
+                        let next = self.flat.at(s).next_sibling;
+                        self.one(&child.elem, s, caps, &mut |m, caps| {
+                            if count + 1 < max {
+                                // Repetitions after the first keep the child's own anchor.
+                                let again = if child.anchored {
+                                    m.gap_after(&child.elem, Some(child))
+                                } else {
+                                    Gap::Any
+                                };
+                                m.repeat(
+                                    child,
+                                    rest,
+                                    anchored_end,
+                                    next,
+                                    again,
+                                    count + 1,
+                                    caps,
+                                    &mut *then,
+                                );
                             } else {
-                                Gap::Any
-                            };
-                            m.repeat(
-                                child,
-                                rest,
-                                anchored_end,
-                                next,
-                                again,
-                                count + 1,
-                                caps,
-                                &mut *then,
-                            );
-                        } else {
-                            let g = m.gap_after(&child.elem, rest.first());
-                            m.seq(rest, anchored_end, next, g, caps, &mut *then);
-                        }
-                    });
+                                let g = m.gap_after(&child.elem, rest.first());
+                                m.seq(rest, anchored_end, next, g, caps, &mut *then);
+                            }
+                        });
+                    }
+                    let blocks = match gap {
+                        Gap::Any => false,
+                        Gap::NoNamed => self.flat.at(s).named,
+                        Gap::Nothing => true,
+                    };
+                    if blocks {
+                        break;
+                    }
+                    s = self.flat.at(s).next_sibling;
                 }
-                let blocks = match gap {
-                    Gap::Any => false,
-                    Gap::NoNamed => self.flat.at(s).named,
-                    Gap::Nothing => true,
-                };
-                if blocks {
-                    break;
+            }
+            if count >= min {
+                // Stop repeating here.
+                if count == 0 {
+                    // Nothing matched: a leading anchor on the skipped child carries over to the
+                    // next one; without one, the next child's anchor has nothing to hold to.
+                    let g = if child.anchored { gap } else { Gap::Any };
+                    self.seq(rest, anchored_end, from, g, caps, then);
+                } else {
+                    let g = self.gap_after(&child.elem, rest.first());
+                    self.seq(rest, anchored_end, from, g, caps, then);
                 }
-                s = self.flat.at(s).next_sibling;
             }
-        }
-        if count >= min {
-            // Stop repeating here.
-            if count == 0 {
-                // Nothing matched: a leading anchor on the skipped child carries over to the
-                // next one; without one, the next child's anchor has nothing to hold to.
-                let g = if child.anchored { gap } else { Gap::Any };
-                self.seq(rest, anchored_end, from, g, caps, then);
-            } else {
-                let g = self.gap_after(&child.elem, rest.first());
-                self.seq(rest, anchored_end, from, g, caps, then);
-            }
-        }
-        self.repeats -= 1;
+            self.repeats -= 1;
+        })
     }
 }
