@@ -143,10 +143,13 @@ pub fn apply(
         }
     }
     let comment = lang.line_comment();
-    let lines = Lines::new(source);
+    // Indexed only if a suppression finding needs a position.
+    let lines = std::cell::OnceCell::new();
     // A finding about the suppression comment itself; `help` is its title, a newline, code.
     let finding = |s: &Suppression, rule: &str, message: String, help: String| {
-        let p = lines.position(s.range.start);
+        let p = lines
+            .get_or_init(|| Lines::new(source))
+            .position(s.range.start);
         let (line, column) = (p.line, p.column);
         let (help_title, help) = help
             .split_once('\n')

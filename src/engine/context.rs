@@ -515,35 +515,26 @@ impl<'t> Ctx<'t> {
         }
     }
 
-    /// `semantics::any_in_scope` over the flat tree: a scan of the subtree's entries that
-    /// jumps over the subtrees of `skip` kinds.
+    /// `semantics::any_in_scope` over the flat tree (through `search`; the answer does not
+    /// depend on the order nodes are visited in).
     pub fn any_in_scope(
         &self,
         root: Node<'t>,
         skip: &[&str],
         mut pred: impl FnMut(Node<'t>) -> bool,
     ) -> bool {
-        let Some(r) = self.flat.index_of(root) else {
-            return super::semantics::any_in_scope(root, skip, pred);
-        };
-        if pred(root) {
-            return true;
-        }
-        let end = self.flat.subtree_end(r);
-        let mut i = r + 1;
-        while i < end {
-            let e = self.flat.at(i);
-            // Unnamed nodes, and what is under them, are not searched (as in the cursor walk).
-            if !e.named || skip.contains(&e.node.kind_name()) {
-                i = self.flat.subtree_end(i);
-                continue;
+        let mut found = false;
+        self.search(root, |n| {
+            if n.id() != root.id() && skip.contains(&n.kind_name()) {
+                Visit::Skip
+            } else if pred(n) {
+                found = true;
+                Visit::Stop
+            } else {
+                Visit::Descend
             }
-            if pred(e.node) {
-                return true;
-            }
-            i += 1;
-        }
-        false
+        });
+        found
     }
 
     /// Whether function `f` is async (the language's test, remembered per function).

@@ -167,22 +167,6 @@ impl<'t> Flat<'t> {
             .map(|i| (from + i) as u32)
     }
 
-    /// The index just past the last descendant of entry `i` (pre-order keeps a subtree
-    /// together).
-    pub fn subtree_end(&self, i: u32) -> u32 {
-        let mut j = i;
-        loop {
-            let e = self.at(j);
-            if e.next_sibling != NONE {
-                return e.next_sibling;
-            }
-            if e.parent == NONE {
-                return self.entries.len() as u32;
-            }
-            j = e.parent;
-        }
-    }
-
     /// The ancestors of `node` whose kind passes `keep`, innermost first; None when `node` is
     /// not in this tree.
     pub fn enclosing(&self, node: Node<'t>, keep: impl Fn(u16) -> bool) -> Option<Vec<Node<'t>>> {

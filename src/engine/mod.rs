@@ -940,6 +940,22 @@ mod matcher_semantics {
         );
     }
 
+    /// Our matcher alone on `src`: the text of each match's first capture (empty when it has
+    /// none), and whether matching was cut short.
+    fn own_only(lang: Language, query: &str, src: &str) -> (Vec<String>, bool) {
+        let own = Compiled::Own(pattern::Patterns::compile(&lang.grammar(), query).unwrap());
+        let tree = crate::check::parse(lang, src, std::time::Duration::from_secs(5)).unwrap();
+        let flat = flat::Flat::build(&tree);
+        let mut found = Vec::new();
+        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, caps| {
+            found.push(
+                caps.first()
+                    .map_or(String::new(), |c| src[c.1.byte_range()].to_string()),
+            )
+        });
+        (found, cut)
+    }
+
     #[test]
     fn a_pattern_that_matches_in_too_many_ways_is_cut_short_not_stalled() {
         let mut src = String::from("def f():\n    x = 1\n");
@@ -947,17 +963,10 @@ mod matcher_semantics {
             src.push_str("    # c\n");
         }
         src.push_str("    y = 2\n");
-        let g = Language::Python.grammar();
-        let own = Compiled::Own(
-            pattern::Patterns::compile(&g, "(block (comment)* @a (comment)* @b)").unwrap(),
-        );
-        let tree =
-            crate::check::parse(Language::Python, &src, std::time::Duration::from_secs(5)).unwrap();
-        let flat = flat::Flat::build(&tree);
-        let mut found = 0;
-        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, _| found += 1);
+        let query = "(block (comment)* @a (comment)* @b)";
+        let (found, cut) = own_only(Language::Python, query, &src);
         assert!(cut, "the run must say matching was cut short");
-        assert!(found <= 256, "{found}");
+        assert!(found.len() <= 256, "{}", found.len());
     }
 
     #[test]
@@ -971,15 +980,7 @@ mod matcher_semantics {
         src.push_str("\treturn\n}\n");
         let query =
             "(statement_list (expression_statement) @m . (comment)* . (return_statement) .)";
-        let g = Language::Go.grammar();
-        let own = Compiled::Own(pattern::Patterns::compile(&g, query).unwrap());
-        let tree =
-            crate::check::parse(Language::Go, &src, std::time::Duration::from_secs(5)).unwrap();
-        let flat = flat::Flat::build(&tree);
-        let mut found = Vec::new();
-        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, caps| {
-            found.push(src[caps[0].1.byte_range()].to_string())
-        });
+        let (found, cut) = own_only(Language::Go, query, &src);
         assert!(!cut);
         assert_eq!(found, ["time.Sleep(1)"]);
         let (ours, theirs) = both(Language::Go, query, &src);
@@ -995,15 +996,9 @@ mod matcher_semantics {
             args.join(", ")
         );
         let query = "(argument_list (string_literal) @arg)";
-        let g = Language::Java.grammar();
-        let own = Compiled::Own(pattern::Patterns::compile(&g, query).unwrap());
-        let tree =
-            crate::check::parse(Language::Java, &src, std::time::Duration::from_secs(5)).unwrap();
-        let flat = flat::Flat::build(&tree);
-        let mut found = 0;
-        let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, _| found += 1);
+        let (found, cut) = own_only(Language::Java, query, &src);
         assert!(!cut, "an ordinary pattern must not be cut short");
-        assert_eq!(found, 3000);
+        assert_eq!(found.len(), 3000);
         let (ours, theirs) = both(Language::Java, query, &src);
         assert_eq!(ours, theirs);
     }
