@@ -263,7 +263,46 @@ pub enum Constraint {
     SilencedBy(Vec<String>),
 }
 
+impl Selector {
+    /// Whether what this `inside` selector finds depends only on the innermost function
+    /// around a node (its enclosing functions and what is above them), not on where in that
+    /// function the node is: every node of one function gets the same answer.
+    pub fn per_function(&self) -> bool {
+        match &self.target {
+            Target::Context(c) => matches!(
+                c,
+                Context::Function
+                    | Context::ModuleLevel
+                    | Context::ScriptCode
+                    | Context::StartupCode
+                    | Context::AsyncFunction
+                    | Context::ThreadEntry
+                    | Context::ThreadReachable
+                    | Context::RequestHandler
+                    | Context::SpawnedInLoop
+                    | Context::VirtualThread
+            ),
+            Target::ArgumentOf(_) => true,
+            Target::Kinds(_) | Target::Calls(_) => false,
+        }
+    }
+}
+
 impl Constraint {
+    /// Whether this is a test of the node's own text (a regex or a list of spellings).
+    pub fn text_only(&self) -> bool {
+        matches!(self, Constraint::Regex(..) | Constraint::AnyOf(..))
+    }
+
+    /// Whether the result on a node is the result on every node with the same innermost
+    /// enclosing function: an `inside` whose selectors all look only at functions.
+    pub fn per_function(&self) -> bool {
+        match self {
+            Constraint::Inside(selectors, _) => selectors.iter().all(Selector::per_function),
+            _ => false,
+        }
+    }
+
     /// A rough cost class, for evaluating cheap constraints first: text and name tests, then
     /// contexts and properties, then value origins, then subtree and call-graph searches.
     pub fn cost(&self) -> u8 {

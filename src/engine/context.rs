@@ -34,6 +34,9 @@ type CallPath = Vec<(Range<usize>, String)>;
 /// `reaches` results per (name set address, helper node id).
 type ReachCache = HashMap<(usize, usize), Option<CallPath>>;
 
+/// The calls a function's body makes, each with its callee.
+type BodyCalls<'t> = std::rc::Rc<[(Node<'t>, Node<'t>)]>;
+
 /// Loops with a literal bound at least this large count as CPU-heavy.
 const HEAVY_LOOP_BOUND: f64 = 100_000.0;
 
@@ -67,6 +70,8 @@ pub struct Ctx<'t> {
     reach_cache: RefCell<ReachCache>,
     /// Node id → the same-file functions a callee may mean.
     refs_cache: RefCell<HashMap<usize, Vec<Node<'t>>>>,
+    /// Function node id → the calls its body makes, for `reaches`.
+    calls_cache: RefCell<HashMap<usize, BodyCalls<'t>>>,
     role: FileRole,
     /// Thread-subclass methods (`run`): each thread has its own `self`.
     own_self: HashSet<usize>,
@@ -81,8 +86,24 @@ pub struct Ctx<'t> {
     virtual_threads: HashMap<usize, (Node<'t>, bool)>,
     /// The tree in pre-order, with parents: ancestors without a search from the root.
     flat: super::flat::Flat<'t>,
-    /// Kind ids of `sem.function_kinds`: compared by number on every ancestor walk.
-    function_ids: Vec<u16>,
+    /// Per kind id, whether it is one of `sem.function_kinds`: asked on every ancestor walk.
+    function_kinds: &'static [bool],
+    /// The last node `enclosing_function` was asked about, and its answer.
+    last_function: std::cell::Cell<Option<(usize, Option<Node<'t>>)>>,
+}
+
+/// A node's ancestors, found on first use: most `inside` targets look only at functions.
+struct LazyAncestors<'c, 't> {
+    ctx: &'c Ctx<'t>,
+    node: Node<'t>,
+    path: std::cell::OnceCell<std::rc::Rc<[Node<'t>]>>,
+}
+
+impl<'t> LazyAncestors<'_, 't> {
+    /// The path from the root down to the node (excluded).
+    fn get(&self) -> &[Node<'t>] {
+        self.path.get_or_init(|| self.ctx.ancestors(self.node))
+    }
 }
 
 /// What `Ctx::search` does after visiting a node.
@@ -140,6 +161,66 @@ fn dotnet_test_project(dir: &str) -> bool {
         ]
         .iter()
         .any(|s| dir.ends_with(s) && dir.len() > s.len())
+}
+
+/// Text in a file's source that says what the file is for, found in one pass.
+#[derive(Default)]
+struct SourceMarkers {
+    /// Reads its command line or exits the process.
+    cli: bool,
+    /// Calls its own `main()` at the top level (a line `main();`, `main().catch(..)` or
+    /// `await main();`).
+    main_call: bool,
+    /// Mentions `worker_threads`.
+    worker_threads: bool,
+    /// Uses `parentPort` or `workerData`.
+    talks_to_parent: bool,
+    /// Starts a worker (`new Worker(`).
+    starts_worker: bool,
+}
+
+impl SourceMarkers {
+    /// The marker texts; `find` maps each to the field it sets, by index.
+    const TEXTS: &[&str] = &[
+        "process.argv",
+        "require.main === module",
+        "import.meta.main",
+        "process.exit(",
+        // Rust command-line parsing: a file defining commands.
+        "use clap::",
+        "clap::Parser",
+        "worker_threads",
+        "parentPort",
+        "workerData",
+        "new Worker(",
+        "main()",
+    ];
+
+    fn find(source: &str) -> SourceMarkers {
+        static SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+            std::sync::LazyLock::new(|| {
+                aho_corasick::AhoCorasick::new(SourceMarkers::TEXTS).expect("literal markers")
+            });
+        let mut out = SourceMarkers::default();
+        for m in SEARCH.find_overlapping_iter(source) {
+            match m.pattern().as_usize() {
+                0..=5 => out.cli = true,
+                6 => out.worker_threads = true,
+                7 | 8 => out.talks_to_parent = true,
+                9 => out.starts_worker = true,
+                _ => out.main_call |= main_call_line(source, m.start()),
+            }
+        }
+        out
+    }
+}
+
+/// Whether the line holding `main()` at byte `at` is a top-level call of it.
+fn main_call_line(source: &str, at: usize) -> bool {
+    let start = source[..at].rfind('\n').map_or(0, |p| p + 1);
+    let end = source[at..].find('\n').map_or(source.len(), |p| at + p);
+    let l = source[start..end].trim_end();
+    l == "main();" || l.starts_with("main().") || l == "await main();"
 }
 
 /// What a file is for, from its path and first line.
@@ -206,27 +287,11 @@ impl FileRole {
             )
         }) || matches!(stem, "build" | "gulpfile" | "gruntfile" | "jakefile")
             || name.contains(".config.");
-        let cli_markers = [
-            "process.argv",
-            "require.main === module",
-            "import.meta.main",
-            "process.exit(",
-            // Rust command-line parsing: a file defining commands.
-            "use clap::",
-            "clap::Parser",
-        ]
-        .iter()
-        .any(|m| source.contains(m))
-            // A script that calls its own `main()` at the top level.
-            || source.lines().any(|l| {
-                let l = l.trim_end();
-                l == "main();" || l.starts_with("main().") || l == "await main();"
-            });
+        let found = SourceMarkers::find(source);
+        let cli_markers = found.cli || found.main_call;
         // A worker_threads worker (it talks to its parent and starts no workers itself): its
         // blocking calls stall that worker, which is what it is for, not the main event loop.
-        let worker = source.contains("worker_threads")
-            && (source.contains("parentPort") || source.contains("workerData"))
-            && !source.contains("new Worker(");
+        let worker = found.worker_threads && found.talks_to_parent && !found.starts_worker;
         FileRole {
             test: test_dir || test_name,
             script: script_dir || one_shot || worker || source.starts_with("#!"),
@@ -266,18 +331,12 @@ impl<'t> Ctx<'t> {
             resolve_cache: RefCell::new(HashMap::new()),
             reach_cache: RefCell::new(HashMap::new()),
             refs_cache: RefCell::new(HashMap::new()),
+            calls_cache: RefCell::new(HashMap::new()),
             loops: iteration::table(lang),
             virtual_threads: HashMap::new(),
             flat,
-            function_ids: {
-                let grammar = lang.grammar();
-                let sem = lang.semantics();
-                sem.function_kinds
-                    .iter()
-                    .map(|k| grammar.id_for_node_kind(k, true))
-                    .filter(|id| *id != 0)
-                    .collect()
-            },
+            function_kinds: lang.function_kind_table(),
+            last_function: std::cell::Cell::new(None),
         };
         ctx.resolve_entries();
         ctx.startup_named = ctx.startup_functions();
@@ -479,7 +538,14 @@ impl<'t> Ctx<'t> {
     }
 
     fn is_function(&self, node: Node) -> bool {
-        self.function_ids.contains(&node.kind_id())
+        self.is_function_kind(node.kind_id())
+    }
+
+    fn is_function_kind(&self, kind: u16) -> bool {
+        self.function_kinds
+            .get(kind as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Visits `root` and then named nodes of its subtree from a stack, the last child first
@@ -499,7 +565,7 @@ impl<'t> Ctx<'t> {
         };
         let mut stack = vec![r];
         while let Some(i) = stack.pop() {
-            match visit(self.flat.at(i).node) {
+            match visit(self.flat.node(i)) {
                 Visit::Stop => return,
                 Visit::Skip => {}
                 Visit::Descend => {
@@ -549,7 +615,20 @@ impl<'t> Ctx<'t> {
 
     /// The innermost enclosing function of `node`.
     pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
-        self.enclosing_functions(node).first().copied()
+        // Several rules ask about the same capture one after another.
+        if let Some((id, f)) = self.last_function.get()
+            && id == node.id()
+        {
+            return f;
+        }
+        let f = match self.flat.parents(node) {
+            Some(mut up) => up
+                .find(|(_, kind)| self.is_function_kind(*kind))
+                .map(|(n, _)| n),
+            None => self.enclosing_functions(node).first().copied(),
+        };
+        self.last_function.set(Some((node.id(), f)));
+        f
     }
 
     /// The functions enclosing `node`, innermost first.
@@ -559,7 +638,7 @@ impl<'t> Ctx<'t> {
         }
         let out: std::rc::Rc<[Node<'t>]> = match self
             .flat
-            .enclosing(node, |kind| self.function_ids.contains(&kind))
+            .enclosing(node, |kind| self.is_function_kind(kind))
         {
             Some(functions) => functions.into(),
             None => self
@@ -839,7 +918,11 @@ impl<'t> Ctx<'t> {
                 }
             }
             Constraint::Inside(selectors, negate) => {
-                let anc = self.ancestors(node);
+                let anc = LazyAncestors {
+                    ctx: self,
+                    node,
+                    path: std::cell::OnceCell::new(),
+                };
                 let found = selectors.iter().find_map(|s| self.inside(s, node, &anc));
                 match (found, negate) {
                     (Some(labels), false) => Some(labels),
@@ -943,7 +1026,12 @@ impl<'t> Ctx<'t> {
         self.wrapped(binding.value, names, depth + 1)
     }
 
-    fn inside(&self, sel: &Selector, node: Node<'t>, anc: &[Node<'t>]) -> Option<Vec<Label>> {
+    fn inside(
+        &self,
+        sel: &Selector,
+        node: Node<'t>,
+        anc: &LazyAncestors<'_, 't>,
+    ) -> Option<Vec<Label>> {
         let functions = self.enclosing_functions(node);
         let innermost = functions.first().copied();
         // The function nodes the selector may look at, innermost first.
@@ -956,13 +1044,14 @@ impl<'t> Ctx<'t> {
         let within = || -> Vec<Node<'t>> {
             match (sel.stop, innermost) {
                 (Stop::Function, Some(f)) => anc
+                    .get()
                     .iter()
                     .rev()
                     .copied()
                     .take_while(|a| a.id() != f.id())
                     .chain([f])
                     .collect(),
-                _ => anc.iter().rev().copied().collect(),
+                _ => anc.get().iter().rev().copied().collect(),
             }
         };
         let head = |n: Node, message: &str| Label {
@@ -976,9 +1065,11 @@ impl<'t> Ctx<'t> {
             Target::Context(Context::ModuleLevel) => innermost.is_none().then(Vec::new),
             // A test file, or an item the code marks as a test (`#[cfg(test)] mod tests`).
             Target::Context(Context::TestCode) => (self.role.test
-                || anc
-                    .iter()
-                    .any(|a| self.facts.test_items.iter().any(|t| t.id() == a.id())))
+                || (!self.facts.test_items.is_empty()
+                    && anc
+                        .get()
+                        .iter()
+                        .any(|a| self.facts.test_items.iter().any(|t| t.id() == a.id()))))
             .then(Vec::new),
             // A file that reads argv or exits is a script unless it registers request handlers.
             Target::Context(Context::ScriptCode) => (self.role.script
@@ -1076,7 +1167,7 @@ impl<'t> Ctx<'t> {
                     Some(labels)
                 }),
             Target::ArgumentOf(names) => scope.iter().find_map(|f| {
-                let call = self.call_taking(*f, anc)?;
+                let call = self.call_taking(*f, anc.get())?;
                 let callee = (self.sem.callee)(call)?;
                 names
                     .matches_any(&self.resolve(callee))
@@ -1091,7 +1182,7 @@ impl<'t> Ctx<'t> {
                 .find(|a| (self.sem.lock_region)(**a, self.src))
                 .map(|l| vec![head(*l, "lock held here")]),
             Target::Context(Context::LockHeld) => self
-                .lock_held(node, anc, &within())
+                .lock_held(node, anc.get(), &within())
                 .map(|l| vec![head(l, "lock held here")]),
             Target::Context(Context::MainGuard) => within()
                 .iter()
@@ -1409,10 +1500,10 @@ impl<'t> Ctx<'t> {
     /// Does the callee `node` resolve to one of `names`, or call one through same-file non-async
     /// helpers (breadth first, so the shortest path is shown)?
     pub fn reaches(&self, names: &NameSet, node: Node<'t>) -> Option<Reach> {
-        let outer = self
-            .enclosing_function(node)
-            .and_then(|f| self.function_name(f));
         let chain = |hops: &[String]| -> String {
+            let outer = self
+                .enclosing_function(node)
+                .and_then(|f| self.function_name(f));
             outer
                 .iter()
                 .chain(hops.iter())
@@ -1487,10 +1578,42 @@ impl<'t> Ctx<'t> {
             if !visited.insert(f.id()) || path.len() + 1 > REACH_DEPTH {
                 continue;
             }
-            let Some(body) = (self.sem.function_body)(f) else {
-                continue;
-            };
             let mut found_next = Vec::new();
+            for &(call, callee) in self.body_calls(f).iter() {
+                if names.matches_any(&self.resolve(callee)) {
+                    let mut path = path.clone();
+                    path.push((self.head_range(call), self.snippet(callee)));
+                    return Some(path);
+                }
+                for g in self.own_function_refs(callee) {
+                    if !self.is_async(g)
+                        && !self.rewrapped(g)
+                        && !self.memoized(g)
+                        && !visited.contains(&g.id())
+                    {
+                        found_next.push((g, callee, call));
+                    }
+                }
+            }
+            for (g, callee, site) in found_next {
+                let mut path = path.clone();
+                path.push((self.head_range(site), self.snippet(callee)));
+                queue.push_back((g, path));
+            }
+        }
+        None
+    }
+
+    /// The calls in the body of function `f` with their callees, in document order, leaving
+    /// out nested functions and lazy one-time initialisation (a helper's lazy set-up blocks
+    /// once, not on every call). Remembered per function: every `reaches` name set walks
+    /// the same helpers.
+    fn body_calls(&self, f: Node<'t>) -> BodyCalls<'t> {
+        if let Some(hit) = self.calls_cache.borrow().get(&f.id()) {
+            return hit.clone();
+        }
+        let mut out = Vec::new();
+        if let Some(body) = (self.sem.function_body)(f) {
             let mut stack = vec![body];
             while let Some(n) = stack.pop() {
                 if n.id() != body.id() && self.is_function(n) {
@@ -1499,23 +1622,8 @@ impl<'t> Ctx<'t> {
                 if self.sem.call_kinds.contains(&n.kind_name())
                     && let Some(callee) = (self.sem.callee)(n)
                 {
-                    let called = self.snippet(callee);
-                    if names.matches_any(&self.resolve(callee)) {
-                        let mut path = path.clone();
-                        path.push((self.head_range(n), called));
-                        return Some(path);
-                    }
-                    for g in self.own_function_refs(callee) {
-                        if !self.is_async(g)
-                            && !self.rewrapped(g)
-                            && !self.memoized(g)
-                            && !visited.contains(&g.id())
-                        {
-                            found_next.push((g, called.clone(), n));
-                        }
-                    }
+                    out.push((n, callee));
                 }
-                // A helper's lazy one-time initialisation blocks once, not on every call.
                 let lazy = self.lazy_body(n).map(|b| b.id());
                 let mut cursor = n.walk();
                 let children: Vec<Node<'t>> = n
@@ -1524,13 +1632,10 @@ impl<'t> Ctx<'t> {
                     .collect();
                 stack.extend(children.into_iter().rev());
             }
-            for (g, called, site) in found_next {
-                let mut path = path.clone();
-                path.push((self.head_range(site), called));
-                queue.push_back((g, path));
-            }
         }
-        None
+        let out: BodyCalls<'t> = out.into();
+        self.calls_cache.borrow_mut().insert(f.id(), out.clone());
+        out
     }
 
     /// The declared name of a function, or the name it is bound to (`const f = () => ...`).

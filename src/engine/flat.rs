@@ -11,20 +11,15 @@ pub const NONE: u32 = u32::MAX;
 /// Tree-sitter's kind id of ERROR nodes (`ts_builtin_sym_error`).
 const ERROR_KIND: u16 = u16::MAX;
 
-/// What is kept of one node. Laid out as C: `flatten.c` writes these.
-#[derive(Clone, Copy)]
+/// What matching reads of one node: 16 bytes, so the matcher's walks over siblings touch
+/// little memory. The node handle, parent and start live in arrays of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
-pub struct Entry<'t> {
-    /// The node.
-    pub node: Node<'t>,
+pub struct Link {
     /// First child's index, or `NONE`.
     pub first_child: u32,
     /// Next sibling's index, or `NONE`.
     pub next_sibling: u32,
-    /// Parent's index, or `NONE` for the root.
-    parent: u32,
-    /// Start byte: non-decreasing in pre-order, so a node is found by search.
-    start: u32,
     /// Kind id.
     pub kind: u16,
     /// Field id under its parent (0: none).
@@ -35,24 +30,35 @@ pub struct Entry<'t> {
     error: bool,
 }
 
-// flatten.c writes these: it checks the same size on its side.
-const _: () = assert!(std::mem::size_of::<Entry<'static>>() == 56);
+// flatten.c writes these: it checks the same sizes on its side.
+const _: () = assert!(std::mem::size_of::<Link>() == 16);
+const _: () = assert!(std::mem::size_of::<Node<'static>>() == 32);
 
 unsafe extern "C" {
-    /// flatten.c: writes up to `capacity` entries and returns how many nodes the tree has
-    /// (`u32::MAX` when out of memory).
+    /// flatten.c: writes up to `capacity` entries of each array and returns how many nodes
+    /// the tree has (`u32::MAX` when out of memory).
     fn ravel_flatten(
         tree: *const tree_sitter::ffi::TSTree,
-        out: *mut Entry<'_>,
+        links: *mut Link,
+        nodes: *mut Node<'_>,
+        parents: *mut u32,
+        starts: *mut u32,
         last_child: *mut u32,
         capacity: u32,
     ) -> u32;
 }
 
-/// The tree in pre-order, with what matching asks of each node.
+/// The tree in pre-order: per node, what matching asks (`links`), the node handle, its
+/// parent's index and its start byte, each in an array of its own.
 pub struct Flat<'t> {
-    /// Nodes in pre-order.
-    pub entries: Vec<Entry<'t>>,
+    /// Links and node tests, in pre-order.
+    pub links: Vec<Link>,
+    /// Node handles.
+    nodes: Vec<Node<'t>>,
+    /// Parent's index, or `NONE` for the root.
+    parents: Vec<u32>,
+    /// Start bytes: non-decreasing in pre-order, so a node is found by search.
+    starts: Vec<u32>,
 }
 
 impl<'t> Flat<'t> {
@@ -65,15 +71,21 @@ impl<'t> Flat<'t> {
                 // Over four billion nodes: beyond any file ravel reads.
                 return Flat::build_with_cursor(tree);
             };
-            let mut entries: Vec<Entry<'t>> = Vec::with_capacity(capacity);
+            let mut links: Vec<Link> = Vec::with_capacity(capacity);
+            let mut nodes: Vec<Node<'t>> = Vec::with_capacity(capacity);
+            let mut parents: Vec<u32> = Vec::with_capacity(capacity);
+            let mut starts: Vec<u32> = Vec::with_capacity(capacity);
             let mut scratch: Vec<u32> = Vec::with_capacity(capacity);
-            // SAFETY: `tree` outlives the entries (their nodes borrow it); both buffers hold
-            // `cap` elements, and the C side writes only below `cap` and only whole entries,
-            // with 0 or 1 in the bool fields.
+            // SAFETY: `tree` outlives the nodes (they borrow it); every buffer holds `cap`
+            // elements, and the C side writes only below `cap` and only whole elements, with
+            // 0 or 1 in the bool fields.
             let n = unsafe {
                 ravel_flatten(
                     tree.root_node().into_raw().tree,
-                    entries.as_mut_ptr(),
+                    links.as_mut_ptr(),
+                    nodes.as_mut_ptr(),
+                    parents.as_mut_ptr(),
+                    starts.as_mut_ptr(),
                     scratch.as_mut_ptr(),
                     cap,
                 )
@@ -82,9 +94,19 @@ impl<'t> Flat<'t> {
                 return Flat::build_with_cursor(tree);
             }
             if n as usize <= capacity {
-                // SAFETY: the first `n` entries were written.
-                unsafe { entries.set_len(n as usize) };
-                return Flat { entries };
+                // SAFETY: the first `n` elements of each array were written.
+                unsafe {
+                    links.set_len(n as usize);
+                    nodes.set_len(n as usize);
+                    parents.set_len(n as usize);
+                    starts.set_len(n as usize);
+                }
+                return Flat {
+                    links,
+                    nodes,
+                    parents,
+                    starts,
+                };
             }
             capacity = n as usize;
         }
@@ -92,34 +114,40 @@ impl<'t> Flat<'t> {
 
     /// The same walk with tree-sitter's cursor: the reference `build` is tested against.
     pub fn build_with_cursor(tree: &'t Tree) -> Flat<'t> {
-        let mut entries: Vec<Entry<'t>> = Vec::with_capacity(tree.root_node().descendant_count());
+        let count = tree.root_node().descendant_count();
+        let mut flat = Flat {
+            links: Vec::with_capacity(count),
+            nodes: Vec::with_capacity(count),
+            parents: Vec::with_capacity(count),
+            starts: Vec::with_capacity(count),
+        };
         let mut cursor = tree.walk();
         // The last node seen at each depth: the previous sibling of the next one there.
         let mut last: Vec<u32> = Vec::new();
         let mut depth = 0usize;
         loop {
             let node = cursor.node();
-            let i = entries.len() as u32;
+            let i = flat.links.len() as u32;
             let kind = node.kind_id();
             let parent = if depth > 0 { last[depth - 1] } else { NONE };
-            entries.push(Entry {
-                node,
+            flat.links.push(Link {
                 first_child: NONE,
                 next_sibling: NONE,
-                parent,
-                start: node.start_byte() as u32,
                 kind,
                 field: cursor.field_id().map_or(0, |f| f.get()),
                 named: node.is_named(),
                 error: kind == ERROR_KIND,
             });
+            flat.nodes.push(node);
+            flat.parents.push(parent);
+            flat.starts.push(node.start_byte() as u32);
             if depth == last.len() {
                 if depth > 0 {
-                    entries[parent as usize].first_child = i;
+                    flat.links[parent as usize].first_child = i;
                 }
                 last.push(i);
             } else {
-                entries[last[depth] as usize].next_sibling = i;
+                flat.links[last[depth] as usize].next_sibling = i;
                 last[depth] = i;
             }
             if cursor.goto_first_child() {
@@ -132,17 +160,33 @@ impl<'t> Flat<'t> {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return Flat { entries };
+                    return flat;
                 }
                 depth -= 1;
             }
         }
     }
 
-    /// The entry at `i`.
+    /// How many nodes the tree has.
+    pub fn len(&self) -> usize {
+        self.links.len()
+    }
+
+    /// Whether the tree has no nodes (never: a tree has its root).
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    /// The links of node `i`.
     #[inline]
-    pub fn at(&self, i: u32) -> &Entry<'t> {
-        &self.entries[i as usize]
+    pub fn at(&self, i: u32) -> &Link {
+        &self.links[i as usize]
+    }
+
+    /// The handle of node `i`.
+    #[inline]
+    pub fn node(&self, i: u32) -> Node<'t> {
+        self.nodes[i as usize]
     }
 
     /// Whether node `i` passes the node test `kind`.
@@ -159,37 +203,40 @@ impl<'t> Flat<'t> {
     /// Index of `node`, found by its start byte and id.
     pub fn index_of(&self, node: Node<'_>) -> Option<u32> {
         let at = node.start_byte() as u32;
-        let from = self.entries.partition_point(|e| e.start < at);
-        self.entries[from..]
+        let from = self.starts.partition_point(|s| *s < at);
+        self.starts[from..]
             .iter()
-            .take_while(|e| e.start == at)
-            .position(|e| e.node.id() == node.id())
+            .take_while(|s| **s == at)
+            .zip(&self.nodes[from..])
+            .position(|(_, n)| n.id() == node.id())
             .map(|i| (from + i) as u32)
+    }
+
+    /// The nodes above `node` with their kinds, innermost first; None when `node` is not in
+    /// this tree.
+    pub fn parents(&self, node: Node<'t>) -> Option<impl Iterator<Item = (Node<'t>, u16)> + '_> {
+        let mut i = self.index_of(node)?;
+        Some(std::iter::from_fn(move || {
+            i = self.parents[i as usize];
+            (i != NONE).then(|| (self.node(i), self.at(i).kind))
+        }))
     }
 
     /// The ancestors of `node` whose kind passes `keep`, innermost first; None when `node` is
     /// not in this tree.
     pub fn enclosing(&self, node: Node<'t>, keep: impl Fn(u16) -> bool) -> Option<Vec<Node<'t>>> {
-        let mut i = self.index_of(node)?;
-        let mut out = Vec::new();
-        while self.at(i).parent != NONE {
-            i = self.at(i).parent;
-            if keep(self.at(i).kind) {
-                out.push(self.at(i).node);
-            }
-        }
-        Some(out)
+        Some(
+            self.parents(node)?
+                .filter(|(_, kind)| keep(*kind))
+                .map(|(n, _)| n)
+                .collect(),
+        )
     }
 
     /// The path from the root down to `node` (excluded); None when `node` is not in this
     /// tree.
     pub fn ancestors(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-        let mut i = self.index_of(node)?;
-        let mut out = Vec::new();
-        while self.at(i).parent != NONE {
-            i = self.at(i).parent;
-            out.push(self.at(i).node);
-        }
+        let mut out: Vec<Node<'t>> = self.parents(node)?.map(|(n, _)| n).collect();
         out.reverse();
         Some(out)
     }
@@ -200,38 +247,26 @@ impl<'t> Flat<'t> {
 pub fn assert_same_as_cursor(tree: &Tree) {
     let ours = Flat::build(tree);
     let reference = Flat::build_with_cursor(tree);
-    assert_eq!(ours.entries.len(), reference.entries.len());
-    for (i, (a, b)) in ours.entries.iter().zip(&reference.entries).enumerate() {
-        let (na, nb) = (a.node.into_raw(), b.node.into_raw());
+    assert_eq!(ours.len(), reference.len());
+    for i in 0..ours.len() {
+        let (na, nb) = (ours.nodes[i].into_raw(), reference.nodes[i].into_raw());
         let same = na.context == nb.context
             && na.id == nb.id
             && na.tree == nb.tree
-            && (a.first_child, a.next_sibling, a.parent, a.start)
-                == (b.first_child, b.next_sibling, b.parent, b.start)
-            && (a.kind, a.field, a.named, a.error) == (b.kind, b.field, b.named, b.error);
+            && ours.links[i] == reference.links[i]
+            && ours.parents[i] == reference.parents[i]
+            && ours.starts[i] == reference.starts[i];
         assert!(
             same,
-            "entry {i} ({} at {}): flattened {:?} vs cursor {:?}",
-            b.node.kind(),
-            b.node.start_position(),
-            (
-                a.first_child,
-                a.next_sibling,
-                a.parent,
-                a.start,
-                a.kind,
-                a.field,
-                a.named
-            ),
-            (
-                b.first_child,
-                b.next_sibling,
-                b.parent,
-                b.start,
-                b.kind,
-                b.field,
-                b.named
-            ),
+            "entry {i} ({} at {}): flattened {:?} (parent {}, start {}) vs cursor {:?} (parent {}, start {})",
+            reference.nodes[i].kind(),
+            reference.nodes[i].start_position(),
+            ours.links[i],
+            ours.parents[i],
+            ours.starts[i],
+            reference.links[i],
+            reference.parents[i],
+            reference.starts[i],
         );
     }
 }
@@ -248,8 +283,8 @@ mod tests {
             crate::check::parse(Language::Python, src, std::time::Duration::from_secs(5)).unwrap();
         let flat = Flat::build(&tree);
         assert_same_as_cursor(&tree);
-        assert_eq!(flat.entries.len(), tree.root_node().descendant_count());
-        for (i, node) in flat.entries.iter().map(|e| &e.node).enumerate() {
+        assert_eq!(flat.len(), tree.root_node().descendant_count());
+        for (i, node) in flat.nodes.iter().enumerate() {
             assert_eq!(flat.index_of(*node), Some(i as u32));
             let mut expected = Vec::new();
             let mut cur = *node;

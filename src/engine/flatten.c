@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tree_sitter/api.h"
 #include "./language.h"
@@ -18,21 +19,19 @@
 
 #define NONE UINT32_MAX
 
-// Must match `Entry` in flat.rs (#[repr(C)]).
+// Must match `Link` in flat.rs (#[repr(C)]).
 typedef struct {
-  TSNode node;
   uint32_t first_child;
   uint32_t next_sibling;
-  uint32_t parent;
-  uint32_t start;
   uint16_t kind;
   uint16_t field;
   uint8_t named;
   uint8_t error;
-} RavelEntry;
+} RavelLink;
 
-// flat.rs checks the same size on its side.
-_Static_assert(sizeof(RavelEntry) == 56, "RavelEntry must match Entry in flat.rs");
+// flat.rs checks the same sizes on its side.
+_Static_assert(sizeof(RavelLink) == 16, "RavelLink must match Link in flat.rs");
+_Static_assert(sizeof(TSNode) == 32, "TSNode must match tree_sitter::Node");
 
 // Iteration over one subtree's children.
 typedef struct {
@@ -49,21 +48,32 @@ typedef struct {
   TSFieldId inherited_field;
 } Frame;
 
+// Frames for this many levels of nesting live on the C stack; deeper trees move to the heap.
+#define INLINE_FRAMES 256
+
 typedef struct {
   Frame *items;
   size_t len, cap;
+  // Whether `items` was allocated (else it is the caller's inline array).
+  bool heap;
 } Frames;
 
 static bool frames_push(Frames *f, Frame frame) {
   if (f->len == f->cap) {
-    size_t cap = f->cap ? f->cap * 2 : 64;
-    Frame *items = realloc(f->items, cap * sizeof(Frame));
+    size_t cap = f->cap * 2;
+    Frame *items = f->heap ? realloc(f->items, cap * sizeof(Frame)) : malloc(cap * sizeof(Frame));
     if (!items) return false;
+    if (!f->heap) memcpy(items, f->items, f->len * sizeof(Frame));
     f->items = items;
     f->cap = cap;
+    f->heap = true;
   }
   f->items[f->len++] = frame;
   return true;
+}
+
+static void frames_free(Frames *f) {
+  if (f->heap) free(f->items);
 }
 
 static Frame frame_for(const TSLanguage *language, const Subtree *subtree, Length position,
@@ -85,68 +95,71 @@ static inline TSSymbol public_symbol(const TSLanguage *language, TSSymbol symbol
   return symbol == ts_builtin_sym_error ? symbol : language->public_symbol_map[symbol];
 }
 
-// Writes at most `capacity` entries to `out` (root first, pre-order); `last_child` is scratch
-// space of the same capacity. Returns the number of visible nodes, which is more than
-// `capacity` when they did not fit, or UINT32_MAX when memory ran out.
-uint32_t ravel_flatten(const TSTree *tree, RavelEntry *restrict out,
+// Writes at most `capacity` nodes (root first, pre-order) to each of `links`, `nodes`,
+// `parents` and `starts`; `last_child` is scratch space of the same capacity. Returns the
+// number of visible nodes, which is more than `capacity` when they did not fit, or
+// UINT32_MAX when memory ran out.
+uint32_t ravel_flatten(const TSTree *tree, RavelLink *restrict links, TSNode *restrict nodes,
+                       uint32_t *restrict parents, uint32_t *restrict starts,
                        uint32_t *restrict last_child, uint32_t capacity) {
   const TSLanguage *language = tree->language;
   uint32_t n = 0;
 
   TSNode root = ts_tree_root_node(tree);
   if (capacity > 0) {
-    out[0] = (RavelEntry) {
-      .node = root,
+    links[0] = (RavelLink) {
       .first_child = NONE,
       .next_sibling = NONE,
-      .parent = NONE,
-      .start = ts_node_start_byte(root),
       .kind = ts_node_symbol(root),
       .field = 0,
       .named = ts_node_is_named(root),
       .error = ts_node_symbol(root) == ts_builtin_sym_error,
     };
+    nodes[0] = root;
+    parents[0] = NONE;
+    starts[0] = ts_node_start_byte(root);
     last_child[0] = NONE;
   }
   n = 1;
   if (ts_subtree_child_count(tree->root) == 0) return n;
 
-  Frames frames = {0};
+  Frame inline_frames[INLINE_FRAMES];
+  Frames frames = {inline_frames, 0, INLINE_FRAMES, false};
   Length root_position = ts_subtree_padding(tree->root);
   if (!frames_push(&frames, frame_for(language, &tree->root, root_position, 0, 0))) {
     return UINT32_MAX;
   }
   while (frames.len > 0) {
-    // The frame's iteration state in locals (writes to `out` cannot touch them), stored
-    // back before descending into a child.
-    Frame f = frames.items[frames.len - 1];
+    // The frame is updated in place: the outputs are restrict, so writes to them cannot
+    // touch it.
+    Frame *restrict f = &frames.items[frames.len - 1];
     bool descended = false;
-    while (f.child_index < f.count) {
-      const Subtree *child = &f.children[f.child_index];
-      Length position = f.position;
+    while (f->child_index < f->count) {
+      const Subtree *child = &f->children[f->child_index];
+      Length position = f->position;
       bool extra = ts_subtree_extra(*child);
       TSSymbol alias = 0;
       TSFieldId own_field = 0;
       if (!extra) {
-        uint32_t structural = f.structural_index++;
-        if (f.aliases) alias = f.aliases[structural];
-        for (const TSFieldMapEntry *m = f.fields; m < f.fields_end; m++) {
+        uint32_t structural = f->structural_index++;
+        if (f->aliases) alias = f->aliases[structural];
+        for (const TSFieldMapEntry *m = f->fields; m < f->fields_end; m++) {
           if (!m->inherited && m->child_index == structural) {
             own_field = m->field_id;
             break;
           }
         }
       }
-      f.child_index++;
-      f.position = length_add(position, ts_subtree_size(*child));
-      if (f.child_index < f.count) {
-        f.position = length_add(f.position, ts_subtree_padding(f.children[f.child_index]));
+      f->child_index++;
+      f->position = length_add(position, ts_subtree_size(*child));
+      if (f->child_index < f->count) {
+        f->position = length_add(f->position, ts_subtree_padding(f->children[f->child_index]));
       }
       // An extra node (a comment) has no field, its own or inherited.
-      TSFieldId field = extra ? 0 : (own_field ? own_field : f.inherited_field);
+      TSFieldId field = extra ? 0 : (own_field ? own_field : f->inherited_field);
       bool visible = ts_subtree_visible(*child) || alias != 0;
       bool has_children = ts_subtree_child_count(*child) > 0;
-      uint32_t parent = f.visible_parent;
+      uint32_t parent = f->visible_parent;
       Frame next;
       if (visible) {
         uint32_t i = n++;
@@ -155,28 +168,27 @@ uint32_t ravel_flatten(const TSTree *tree, RavelEntry *restrict out,
           bool named = alias ? ts_language_symbol_metadata(language, alias).named
                              : ts_subtree_named(*child);
           // What ts_node_new builds.
-          TSNode node = {
+          nodes[i] = (TSNode) {
             {position.bytes, position.extent.row, position.extent.column, alias},
             child,
             tree,
           };
-          out[i] = (RavelEntry) {
-            .node = node,
+          links[i] = (RavelLink) {
             .first_child = NONE,
             .next_sibling = NONE,
-            .parent = parent,
-            .start = position.bytes,
             .kind = public_symbol(language, symbol),
             .field = field,
             .named = named,
             .error = symbol == ts_builtin_sym_error,
           };
+          parents[i] = parent;
+          starts[i] = position.bytes;
           last_child[i] = NONE;
           if (parent < capacity) {
             if (last_child[parent] == NONE) {
-              out[parent].first_child = i;
+              links[parent].first_child = i;
             } else {
-              out[last_child[parent]].next_sibling = i;
+              links[last_child[parent]].next_sibling = i;
             }
             last_child[parent] = i;
           }
@@ -187,9 +199,8 @@ uint32_t ravel_flatten(const TSTree *tree, RavelEntry *restrict out,
         if (!has_children) continue;
         next = frame_for(language, child, position, parent, field);
       }
-      frames.items[frames.len - 1] = f;
       if (!frames_push(&frames, next)) {
-        free(frames.items);
+        frames_free(&frames);
         return UINT32_MAX;
       }
       descended = true;
@@ -197,6 +208,6 @@ uint32_t ravel_flatten(const TSTree *tree, RavelEntry *restrict out,
     }
     if (!descended) frames.len--;
   }
-  free(frames.items);
+  frames_free(&frames);
   return n;
 }

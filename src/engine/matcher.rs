@@ -49,7 +49,7 @@ pub fn run<'t>(
     let mut caps = Caps::new();
     let mut out: Vec<(u32, Node<'t>)> = Vec::new();
     let mut keep: Vec<std::ops::Range<usize>> = Vec::new();
-    for i in 0..flat.entries.len() as u32 {
+    for i in 0..flat.len() as u32 {
         if i % 1024 == 1023 && stop() {
             return true;
         }
@@ -87,7 +87,7 @@ pub fn run<'t>(
                     continue;
                 }
                 out.clear();
-                out.extend(found.iter().map(|(c, n)| (*c, flat.at(*n).node)));
+                out.extend(found.iter().map(|(c, n)| (*c, flat.node(*n))));
                 emit(p as usize, &out);
             }
         }
@@ -152,7 +152,7 @@ fn longest(
 }
 
 fn text<'s>(flat: &Flat<'_>, n: u32, src: &'s [u8]) -> &'s [u8] {
-    let r = flat.at(n).node.byte_range();
+    let r = flat.node(n).byte_range();
     src.get(r).unwrap_or(&[])
 }
 

@@ -77,9 +77,19 @@ struct BoundRule {
     labels: Vec<(u32, String)>,
 }
 
-/// Results of constraints on nodes within one file, by (constraint id, node id): the labels
-/// it contributes and, for `reaches`, the chain; None when it fails.
-type Memo = foldhash::HashMap<(usize, usize), Option<(Vec<Label>, Option<String>)>>;
+/// What a constraint that holds contributes: its labels and, for `reaches`, the chain.
+type Contribution = (Vec<Label>, Option<String>);
+
+/// Results of constraints within one file: the labels a constraint contributes and, for
+/// `reaches`, the chain; None when it fails.
+#[derive(Default)]
+struct Memo {
+    /// By (constraint id, node id).
+    by_node: foldhash::HashMap<(usize, usize), Option<Contribution>>,
+    /// By (constraint id, innermost function id) for constraints that look only at
+    /// functions (`Constraint::per_function`): every call in a handler shares one answer.
+    by_function: foldhash::HashMap<(usize, Option<usize>), Option<Vec<Label>>>,
+}
 
 /// A language's combined query: our own matcher when it understands the text, otherwise
 /// tree-sitter's query cursor.
@@ -326,8 +336,8 @@ impl LanguageQuery {
         let flat = flat::Flat::build(tree);
         // Sized from what real code yields (about one rule candidate per five nodes, two
         // captures each), so the vectors rarely grow.
-        candidates.reserve(flat.entries.len() / 4);
-        arena.reserve(flat.entries.len() / 2);
+        candidates.reserve(flat.len() / 4);
+        arena.reserve(flat.len() / 2);
         let exceeded = stop()
             || self
                 .query
@@ -386,17 +396,33 @@ impl LanguageQuery {
             let Some(node) = first(captures, *capture) else {
                 continue;
             };
-            let key = (*id, node.id());
-            let result = match memo.get(&key) {
-                Some(r) => r.clone(),
-                None => {
-                    let r = if let Constraint::Reaches(names) = c {
-                        ctx.reaches(names, node).map(|r| (r.labels, Some(r.chain)))
-                    } else {
-                        ctx.holds(c, node).map(|l| (l, None))
-                    };
-                    memo.insert(key, r.clone());
-                    r
+            let result = if c.text_only() {
+                // Cheaper to test again than to look up: no memo.
+                ctx.holds(c, node).map(|l| (l, None))
+            } else if c.per_function() {
+                let key = (*id, ctx.enclosing_function(node).map(|f| f.id()));
+                let found = match memo.by_function.get(&key) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r = ctx.holds(c, node);
+                        memo.by_function.insert(key, r.clone());
+                        r
+                    }
+                };
+                found.map(|l| (l, None))
+            } else {
+                let key = (*id, node.id());
+                match memo.by_node.get(&key) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r = if let Constraint::Reaches(names) = c {
+                            ctx.reaches(names, node).map(|r| (r.labels, Some(r.chain)))
+                        } else {
+                            ctx.holds(c, node).map(|l| (l, None))
+                        };
+                        memo.by_node.insert(key, r.clone());
+                        r
+                    }
                 }
             };
             let (found, reach_chain) = result?;
