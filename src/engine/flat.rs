@@ -43,6 +43,7 @@ unsafe extern "C" {
         nodes: *mut Node<'_>,
         parents: *mut u32,
         starts: *mut u32,
+        child_fields: *mut u64,
         last_child: *mut u32,
         capacity: u32,
     ) -> u32;
@@ -59,6 +60,14 @@ pub struct Flat<'t> {
     parents: Vec<u32>,
     /// Start bytes: non-decreasing in pre-order, so a node is found by search.
     starts: Vec<u32>,
+    /// Per node, the fields its children are in: bit `field % 64` (`field_bit`).
+    child_fields: Vec<u64>,
+}
+
+/// The bit of `child_fields` that stands for `field` (fields 64 apart share one).
+#[inline]
+pub fn field_bit(field: u16) -> u64 {
+    1 << (field % 64)
 }
 
 impl<'t> Flat<'t> {
@@ -75,6 +84,7 @@ impl<'t> Flat<'t> {
             let mut nodes: Vec<Node<'t>> = Vec::with_capacity(capacity);
             let mut parents: Vec<u32> = Vec::with_capacity(capacity);
             let mut starts: Vec<u32> = Vec::with_capacity(capacity);
+            let mut child_fields: Vec<u64> = Vec::with_capacity(capacity);
             let mut scratch: Vec<u32> = Vec::with_capacity(capacity);
             // SAFETY: `tree` outlives the nodes (they borrow it); every buffer holds `cap`
             // elements, and the C side writes only below `cap` and only whole elements, with
@@ -86,6 +96,7 @@ impl<'t> Flat<'t> {
                     nodes.as_mut_ptr(),
                     parents.as_mut_ptr(),
                     starts.as_mut_ptr(),
+                    child_fields.as_mut_ptr(),
                     scratch.as_mut_ptr(),
                     cap,
                 )
@@ -100,12 +111,14 @@ impl<'t> Flat<'t> {
                     nodes.set_len(n as usize);
                     parents.set_len(n as usize);
                     starts.set_len(n as usize);
+                    child_fields.set_len(n as usize);
                 }
                 return Flat {
                     links,
                     nodes,
                     parents,
                     starts,
+                    child_fields,
                 };
             }
             capacity = n as usize;
@@ -120,6 +133,7 @@ impl<'t> Flat<'t> {
             nodes: Vec::with_capacity(count),
             parents: Vec::with_capacity(count),
             starts: Vec::with_capacity(count),
+            child_fields: Vec::with_capacity(count),
         };
         let mut cursor = tree.walk();
         // The last node seen at each depth: the previous sibling of the next one there.
@@ -130,17 +144,22 @@ impl<'t> Flat<'t> {
             let i = flat.links.len() as u32;
             let kind = node.kind_id();
             let parent = if depth > 0 { last[depth - 1] } else { NONE };
+            let field = cursor.field_id().map_or(0, |f| f.get());
+            if field != 0 && parent != NONE {
+                flat.child_fields[parent as usize] |= field_bit(field);
+            }
             flat.links.push(Link {
                 first_child: NONE,
                 next_sibling: NONE,
                 kind,
-                field: cursor.field_id().map_or(0, |f| f.get()),
+                field,
                 named: node.is_named(),
                 error: kind == ERROR_KIND,
             });
             flat.nodes.push(node);
             flat.parents.push(parent);
             flat.starts.push(node.start_byte() as u32);
+            flat.child_fields.push(0);
             if depth == last.len() {
                 if depth > 0 {
                     flat.links[parent as usize].first_child = i;
@@ -187,6 +206,12 @@ impl<'t> Flat<'t> {
     #[inline]
     pub fn node(&self, i: u32) -> Node<'t> {
         self.nodes[i as usize]
+    }
+
+    /// The fields node `i`'s children are in, as `field_bit`s.
+    #[inline]
+    pub fn child_fields(&self, i: u32) -> u64 {
+        self.child_fields[i as usize]
     }
 
     /// Whether node `i` passes the node test `kind`.
@@ -255,18 +280,21 @@ pub fn assert_same_as_cursor(tree: &Tree) {
             && na.tree == nb.tree
             && ours.links[i] == reference.links[i]
             && ours.parents[i] == reference.parents[i]
-            && ours.starts[i] == reference.starts[i];
+            && ours.starts[i] == reference.starts[i]
+            && ours.child_fields[i] == reference.child_fields[i];
         assert!(
             same,
-            "entry {i} ({} at {}): flattened {:?} (parent {}, start {}) vs cursor {:?} (parent {}, start {})",
+            "entry {i} ({} at {}): flattened {:?} (parent {}, start {}, child fields {:x}) vs cursor {:?} (parent {}, start {}, child fields {:x})",
             reference.nodes[i].kind(),
             reference.nodes[i].start_position(),
             ours.links[i],
             ours.parents[i],
             ours.starts[i],
+            ours.child_fields[i],
             reference.links[i],
             reference.parents[i],
             reference.starts[i],
+            reference.child_fields[i],
         );
     }
 }

@@ -96,12 +96,14 @@ static inline TSSymbol public_symbol(const TSLanguage *language, TSSymbol symbol
 }
 
 // Writes at most `capacity` nodes (root first, pre-order) to each of `links`, `nodes`,
-// `parents` and `starts`; `last_child` is scratch space of the same capacity. Returns the
+// `parents`, `starts` and `child_fields` (bit `field % 64` set for each field a child is
+// in); `last_child` is scratch space of the same capacity. Returns the
 // number of visible nodes, which is more than `capacity` when they did not fit, or
 // UINT32_MAX when memory ran out.
 uint32_t ravel_flatten(const TSTree *tree, RavelLink *restrict links, TSNode *restrict nodes,
                        uint32_t *restrict parents, uint32_t *restrict starts,
-                       uint32_t *restrict last_child, uint32_t capacity) {
+                       uint64_t *restrict child_fields, uint32_t *restrict last_child,
+                       uint32_t capacity) {
   const TSLanguage *language = tree->language;
   uint32_t n = 0;
 
@@ -118,6 +120,7 @@ uint32_t ravel_flatten(const TSTree *tree, RavelLink *restrict links, TSNode *re
     nodes[0] = root;
     parents[0] = NONE;
     starts[0] = ts_node_start_byte(root);
+    child_fields[0] = 0;
     last_child[0] = NONE;
   }
   n = 1;
@@ -183,8 +186,10 @@ uint32_t ravel_flatten(const TSTree *tree, RavelLink *restrict links, TSNode *re
           };
           parents[i] = parent;
           starts[i] = position.bytes;
+          child_fields[i] = 0;
           last_child[i] = NONE;
           if (parent < capacity) {
+            if (field) child_fields[parent] |= UINT64_C(1) << (field % 64);
             if (last_child[parent] == NONE) {
               links[parent].first_child = i;
             } else {

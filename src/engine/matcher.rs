@@ -56,8 +56,12 @@ pub fn run<'t>(
         let Some(list) = patterns.by_kind.get(flat.at(i).kind as usize) else {
             continue;
         };
+        let child_fields = flat.child_fields(i);
         for &p in list {
             let pattern = &patterns.patterns[p as usize];
+            if pattern.child_fields & child_fields != pattern.child_fields {
+                continue;
+            }
             m.found.clear();
             m.ends.clear();
             m.steps = 0;

@@ -170,6 +170,21 @@ pub struct Pattern {
     /// Every match binds the same captures (no repetition, no capture inside an
     /// alternative), so matches differ only in the nodes they bind.
     pub uniform: bool,
+    /// The fields the root's children must be in (`flat::field_bit`s): a node whose
+    /// children lack one is turned away before any matching.
+    pub child_fields: u64,
+}
+
+/// The fields `elem`'s children must be in, for a node pattern; 0 for an alternation.
+fn required_child_fields(elem: &Elem) -> u64 {
+    match &elem.item {
+        Item::Node { children, .. } => children
+            .iter()
+            .filter(|c| matches!(c.elem.quantifier, Quantifier::One | Quantifier::OneOrMore))
+            .filter_map(|c| c.field)
+            .fold(0, |mask, f| mask | super::flat::field_bit(f)),
+        Item::Alternation(_) => 0,
+    }
 }
 
 /// Whether every match of `elem` binds the same captures.
@@ -262,6 +277,7 @@ impl Patterns {
                 start_byte,
                 direct: is_direct(&root),
                 uniform: is_uniform(&root),
+                child_fields: required_child_fields(&root),
                 root,
                 predicates,
                 captures,
