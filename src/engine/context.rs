@@ -552,14 +552,46 @@ impl<'t> Ctx<'t> {
     /// Visits `root` and then named nodes of its subtree from a stack, the last child first
     /// (the order of the semantics modules' own searches), reading the flat tree: no cursor or
     /// vector per node.
-    pub fn search(&self, root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Visit) {
+    pub fn search(&self, root: Node<'t>, visit: impl FnMut(Node<'t>) -> Visit) {
+        self.walk(root, true, false, visit)
+    }
+
+    /// `search` over every node of the subtree, anonymous ones too, in the same order.
+    fn search_all(&self, root: Node<'t>, visit: impl FnMut(Node<'t>) -> Visit) {
+        self.walk(root, false, false, visit)
+    }
+
+    /// `search_all` in document order (pre-order, first child first).
+    fn search_in_order(&self, root: Node<'t>, visit: impl FnMut(Node<'t>) -> Visit) {
+        self.walk(root, false, true, visit)
+    }
+
+    /// Depth-first from `root` through a stack: named children only or all, and the first
+    /// child first (document order) or the last.
+    fn walk(
+        &self,
+        root: Node<'t>,
+        named_only: bool,
+        in_order: bool,
+        mut visit: impl FnMut(Node<'t>) -> Visit,
+    ) {
         let Some(r) = self.flat.index_of(root) else {
             let mut stack = vec![root];
             while let Some(n) = stack.pop() {
                 match visit(n) {
                     Visit::Stop => return,
                     Visit::Skip => {}
-                    Visit::Descend => stack.extend(named_children(n)),
+                    Visit::Descend => {
+                        let from = stack.len();
+                        if named_only {
+                            stack.extend(named_children(n));
+                        } else {
+                            stack.extend(n.children(&mut n.walk()));
+                        }
+                        if in_order {
+                            stack[from..].reverse();
+                        }
+                    }
                 }
             }
             return;
@@ -570,12 +602,16 @@ impl<'t> Ctx<'t> {
                 Visit::Stop => return,
                 Visit::Skip => {}
                 Visit::Descend => {
+                    let from = stack.len();
                     let mut c = self.flat.at(i).first_child;
                     while c != super::flat::NONE {
-                        if self.flat.at(c).named {
+                        if !named_only || self.flat.at(c).named {
                             stack.push(c);
                         }
                         c = self.flat.at(c).next_sibling;
+                    }
+                    if in_order {
+                        stack[from..].reverse();
                     }
                 }
             }
@@ -1456,8 +1492,8 @@ impl<'t> Ctx<'t> {
             if !visited.insert(root.id()) {
                 continue;
             }
-            let mut stack = vec![root];
-            while let Some(n) = stack.pop() {
+            let mut found = None;
+            self.search_all(root, |n| {
                 let hit = match &sel.target {
                     Target::Kinds(kinds) => kinds.iter().any(|k| k == n.kind_name()),
                     Target::Calls(names) => {
@@ -1467,17 +1503,8 @@ impl<'t> Ctx<'t> {
                     Target::Context(_) | Target::ArgumentOf(_) => false,
                 };
                 if hit {
-                    let mut labels = vec![Label {
-                        range: self.head_range(n),
-                        message: format!("`{}` here", self.snippet(n)),
-                    }];
-                    if let Some(v) = via {
-                        labels.push(Label {
-                            range: self.head_range(v),
-                            message: "reached through this call".into(),
-                        });
-                    }
-                    return Some(labels);
+                    found = Some(n);
+                    return Visit::Stop;
                 }
                 if sel.follow_calls
                     && depth < FOLLOW_DEPTH
@@ -1489,10 +1516,23 @@ impl<'t> Ctx<'t> {
                     }
                 }
                 if n.id() != root.id() && sel.stop == Stop::Function && self.is_function(n) {
-                    continue;
+                    Visit::Skip
+                } else {
+                    Visit::Descend
                 }
-                let mut cursor = n.walk();
-                stack.extend(n.children(&mut cursor));
+            });
+            if let Some(n) = found {
+                let mut labels = vec![Label {
+                    range: self.head_range(n),
+                    message: format!("`{}` here", self.snippet(n)),
+                }];
+                if let Some(v) = via {
+                    labels.push(Label {
+                        range: self.head_range(v),
+                        message: "reached through this call".into(),
+                    });
+                }
+                return Some(labels);
             }
         }
         None
@@ -1615,28 +1655,29 @@ impl<'t> Ctx<'t> {
         }
         let mut out = Vec::new();
         if let Some(body) = (self.sem.function_body)(f) {
-            let mut stack = vec![body];
-            while let Some(n) = stack.pop() {
-                if n.id() != body.id() && self.is_function(n) {
-                    continue;
+            // Lazy bodies met so far: each is skipped when the walk reaches it.
+            let mut lazy: Vec<usize> = Vec::new();
+            self.search_in_order(body, |n| {
+                if lazy.contains(&n.id()) || (n.id() != body.id() && self.is_function(n)) {
+                    return Visit::Skip;
                 }
                 if self.sem.call_kinds.contains(&n.kind_name())
                     && let Some(callee) = (self.sem.callee)(n)
                 {
                     out.push((n, callee));
                 }
-                let lazy = self.lazy_body(n).map(|b| b.id());
-                let mut cursor = n.walk();
-                let children: Vec<Node<'t>> = n
-                    .children(&mut cursor)
-                    .filter(|c| Some(c.id()) != lazy)
-                    .collect();
-                stack.extend(children.into_iter().rev());
-            }
+                lazy.extend(self.lazy_body(n).map(|b| b.id()));
+                Visit::Descend
+            });
         }
         let out: BodyCalls<'t> = out.into();
         self.calls_cache.borrow_mut().insert(f.id(), out.clone());
         out
+    }
+
+    /// The handle of the flat tree's node `i`.
+    pub fn flat_node(&self, i: u32) -> Node<'t> {
+        self.flat.node(i)
     }
 
     /// The declared name of a function, or the name it is bound to (`const f = () => ...`).

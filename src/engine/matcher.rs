@@ -3,8 +3,6 @@
 //! tree-sitter query cursor would (every way a pattern matches a node, the longest when
 //! quantifiers allow several, predicates applied), which a test checks on every fixture.
 
-use tree_sitter::Node;
-
 use super::flat::{Flat, NONE};
 use super::pattern::{Child, Elem, Item, Kind, Need, Pattern, Patterns, Predicate, Quantifier};
 
@@ -36,7 +34,7 @@ pub fn run<'t>(
     flat: &Flat<'t>,
     src: &[u8],
     mut stop: impl FnMut() -> bool,
-    mut emit: impl FnMut(usize, &[(u32, Node<'t>)]),
+    mut emit: impl FnMut(usize, &[(u32, u32)]),
 ) -> bool {
     let mut m = Matcher {
         flat,
@@ -47,8 +45,13 @@ pub fn run<'t>(
         ends: Vec::new(),
     };
     let mut caps = Caps::new();
-    let mut out: Vec<(u32, Node<'t>)> = Vec::new();
     let mut keep: Vec<std::ops::Range<usize>> = Vec::new();
+    // Matches at the current node of patterns that later ones repeat (`Patterns::same_as`):
+    // (pattern, its matches' ranges in `saved_ranges`, whether they were sorted).
+    let mut saved: Vec<(u32, std::ops::Range<usize>, bool)> = Vec::new();
+    let mut saved_ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut saved_caps: Vec<(u32, u32)> = Vec::new();
+    let mut renamed: Vec<(u32, u32)> = Vec::new();
     for i in 0..flat.len() as u32 {
         if i % 1024 == 1023 && stop() {
             return true;
@@ -56,8 +59,32 @@ pub fn run<'t>(
         let Some(list) = patterns.by_kind.get(flat.at(i).kind as usize) else {
             continue;
         };
+        if !saved.is_empty() {
+            saved.clear();
+            saved_ranges.clear();
+            saved_caps.clear();
+        }
         let child_fields = flat.child_fields(i);
         for &p in list {
+            if let Some(alias) = &patterns.same_as[p as usize] {
+                // The pattern it repeats came earlier in this list (the same root kinds).
+                let Some((_, ranges, sorted)) = saved.iter().find(|s| s.0 == alias.pattern) else {
+                    continue;
+                };
+                for range in &saved_ranges[ranges.clone()] {
+                    renamed.clear();
+                    renamed.extend(saved_caps[range.clone()].iter().map(|(c, n)| {
+                        let at = alias.renames.partition_point(|r| r.0 < *c);
+                        (alias.renames.get(at).map_or(*c, |r| r.1), *n)
+                    }));
+                    // As `longest` leaves several matches: in document order.
+                    if *sorted {
+                        renamed.sort_unstable_by_key(|(c, n)| (*n, *c));
+                    }
+                    emit(p as usize, &renamed);
+                }
+                continue;
+            }
             let pattern = &patterns.patterns[p as usize];
             if pattern.child_fields & child_fields != pattern.child_fields {
                 continue;
@@ -85,14 +112,21 @@ pub fn run<'t>(
                 continue;
             }
             longest(&mut m.found, &m.ends, &mut keep, pattern.uniform);
+            let first_saved = saved_ranges.len();
             for range in &keep {
                 let found = &m.found[range.clone()];
                 if !predicates_hold(pattern, found, flat, src) {
                     continue;
                 }
-                out.clear();
-                out.extend(found.iter().map(|(c, n)| (*c, flat.node(*n))));
-                emit(p as usize, &out);
+                if patterns.repeated[p as usize] {
+                    let start = saved_caps.len();
+                    saved_caps.extend_from_slice(found);
+                    saved_ranges.push(start..saved_caps.len());
+                }
+                emit(p as usize, found);
+            }
+            if patterns.repeated[p as usize] {
+                saved.push((p, first_saved..saved_ranges.len(), m.ends.len() >= 2));
             }
         }
     }

@@ -146,7 +146,7 @@ impl Compiled {
         tree: &'t Tree,
         src: &[u8],
         stop: &dyn Fn() -> bool,
-        mut emit: impl FnMut(usize, &[(u32, Node<'t>)]),
+        mut emit: impl FnMut(usize, &[(u32, u32)]),
     ) -> bool {
         match self {
             Compiled::Own(p) => matcher::run(p, flat, src, stop, |i, caps| emit(i, caps)),
@@ -169,7 +169,12 @@ impl Compiled {
                 let mut caps = Vec::new();
                 while let Some(m) = matches.next() {
                     caps.clear();
-                    caps.extend(m.captures().iter().map(|c| (c.index, c.node)));
+                    // Nodes of this tree are always in its flat tree.
+                    caps.extend(
+                        m.captures()
+                            .iter()
+                            .filter_map(|c| Some((c.index, flat.index_of(c.node)?))),
+                    );
                     emit(m.pattern_index, &caps);
                 }
                 drop(matches);
@@ -330,7 +335,7 @@ impl LanguageQuery {
         let mut facts = FileFacts::new(sem);
         // Matches for rules: (rule, its captures' range in `arena`).
         let mut candidates: Vec<(usize, Range<usize>)> = Vec::new();
-        let mut arena: Vec<(u32, Node)> = Vec::new();
+        let mut arena: Vec<(u32, u32)> = Vec::new();
         let stop = || file.deadline.is_some_and(|d| std::time::Instant::now() > d);
         let mut list: Vec<(&str, Node)> = Vec::new();
         let flat = flat::Flat::build(tree);
@@ -344,7 +349,11 @@ impl LanguageQuery {
                 .for_each_match(&flat, tree, src, &stop, |p, captures| {
                     if p < self.semantic_patterns {
                         list.clear();
-                        list.extend(captures.iter().map(|(i, n)| (names[*i as usize], *n)));
+                        list.extend(
+                            captures
+                                .iter()
+                                .map(|(i, n)| (names[*i as usize], flat.node(*n))),
+                        );
                         sem.record(&mut facts, &Captures { list: &list }, src);
                     } else {
                         let start = arena.len();
@@ -366,7 +375,7 @@ impl LanguageQuery {
         for (rule_idx, range) in candidates {
             let captures = &arena[range];
             let bound = &self.rules[rule_idx];
-            let Some(primary) = first(captures, bound.match_capture) else {
+            let Some(primary) = first(&ctx, captures, bound.match_capture) else {
                 continue;
             };
             // One finding per rule and range: several matches may share a primary node.
@@ -387,13 +396,13 @@ impl LanguageQuery {
         memo: &mut Memo,
         bound: &BoundRule,
         primary: Node<'t>,
-        captures: &[(u32, Node<'t>)],
+        captures: &[(u32, u32)],
     ) -> Option<Finding> {
         let mut labels = Vec::new();
         let mut chain = None;
         for (capture, id, c) in &bound.constraints {
             // A capture absent from this match (another pattern of the rule) is not constrained.
-            let Some(node) = first(captures, *capture) else {
+            let Some(node) = first(ctx, captures, *capture) else {
                 continue;
             };
             let result = if c.text_only() {
@@ -432,7 +441,7 @@ impl LanguageQuery {
             }
         }
         for (capture, message) in &bound.labels {
-            if let Some(node) = first(captures, *capture) {
+            if let Some(node) = first(ctx, captures, *capture) {
                 labels.push(Label {
                     range: ctx.head_range(node),
                     message: message.clone(),
@@ -447,7 +456,7 @@ impl LanguageQuery {
                 return Some(chain.clone());
             }
             let idx = names.iter().position(|n| *n == name)? as u32;
-            first(captures, idx).map(|n| ctx.snippet(n))
+            first(ctx, captures, idx).map(|n| ctx.snippet(n))
         });
         labels.retain(|l| l.range != primary.byte_range());
         labels.sort_by(|a, b| {
@@ -463,8 +472,12 @@ impl LanguageQuery {
     }
 }
 
-fn first<'t>(captures: &[(u32, Node<'t>)], index: u32) -> Option<Node<'t>> {
-    captures.iter().find(|(i, _)| *i == index).map(|(_, n)| *n)
+/// The first node captured as `index` (captures hold flat-tree indices).
+fn first<'t>(ctx: &Ctx<'t>, captures: &[(u32, u32)], index: u32) -> Option<Node<'t>> {
+    captures
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, n)| ctx.flat_node(*n))
 }
 
 /// Replace `{capture}` placeholders using `lookup`.
@@ -726,7 +739,10 @@ mod matcher_agrees_with_tree_sitter {
         compiled.for_each_match(&flat, tree, src, &|| false, |p, caps| {
             let mut caps: Vec<(String, usize, usize)> = caps
                 .iter()
-                .map(|(i, n)| (names[*i as usize].to_string(), n.start_byte(), n.end_byte()))
+                .map(|(i, n)| {
+                    let n = flat.node(*n);
+                    (names[*i as usize].to_string(), n.start_byte(), n.end_byte())
+                })
                 .collect();
             caps.sort();
             out.push((p, caps));
@@ -872,7 +888,10 @@ mod matcher_semantics {
             c.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |p, caps| {
                 let caps: Vec<String> = caps
                     .iter()
-                    .map(|(i, n)| format!("{}={}", names[*i as usize], &src[n.byte_range()]))
+                    .map(|(i, n)| {
+                        let range = flat.node(*n).byte_range();
+                        format!("{}={}", names[*i as usize], &src[range])
+                    })
                     .collect();
                 out.push(format!("{p}:{}", caps.join(",")));
             });
@@ -889,6 +908,41 @@ mod matcher_semantics {
     }
 
     const PY: &str = "f(a, b)\ng(1)\nx.y(c)\n";
+
+    #[test]
+    fn patterns_repeating_another_up_to_capture_names_are_matched_once_and_renamed() {
+        // 1 repeats 0 (two matches at `f(a, b)`), and 3 repeats 2 with its two names on one
+        // node swapped; 4 differs from 2 in its predicate.
+        let q = r#"
+(call function: (identifier) @f arguments: (argument_list (identifier) @a))
+(call function: (identifier) @g arguments: (argument_list (identifier) @b))
+(call function: (identifier) @x @y arguments: (argument_list (identifier) @z) (#eq? @x "h"))
+(call function: (identifier) @y @x arguments: (argument_list (identifier) @z) (#eq? @y "h"))
+(call function: (identifier) @x @y arguments: (argument_list (identifier) @z) (#eq? @x "g"))
+"#;
+        let own = pattern::Patterns::compile(&Language::Python.grammar(), q).unwrap();
+        let repeats: Vec<Option<u32>> = own
+            .same_as
+            .iter()
+            .map(|a| a.as_ref().map(|a| a.pattern))
+            .collect();
+        assert_eq!(repeats, [None, Some(0), None, Some(2), None]);
+        agree(
+            Language::Python,
+            q,
+            "f(a, b)\nh(c)\n",
+            &[
+                "0:f=f,a=a",
+                "0:f=f,a=b",
+                "0:f=h,a=c",
+                "1:g=f,b=a",
+                "1:g=f,b=b",
+                "1:g=h,b=c",
+                "2:x=h,y=h,z=c",
+                "3:y=h,x=h,z=c",
+            ],
+        );
+    }
 
     #[test]
     fn every_way_a_pattern_matches_a_node() {
@@ -974,10 +1028,9 @@ mod matcher_semantics {
         let flat = flat::Flat::build(&tree);
         let mut found = Vec::new();
         let cut = own.for_each_match(&flat, &tree, src.as_bytes(), &|| false, |_, caps| {
-            found.push(
-                caps.first()
-                    .map_or(String::new(), |c| src[c.1.byte_range()].to_string()),
-            )
+            found.push(caps.first().map_or(String::new(), |c| {
+                src[flat.node(c.1).byte_range()].to_string()
+            }))
         });
         (found, cut)
     }

@@ -245,6 +245,120 @@ pub struct Patterns {
     /// Kind id → indices of the patterns that can start at a node of that kind (ascending,
     /// wildcard-rooted patterns included).
     pub by_kind: Vec<Vec<u32>>,
+    /// Per pattern, the earlier pattern it repeats up to capture names, if any, with the
+    /// capture ids to rename (that pattern's id → this one's): its matches are that
+    /// pattern's, renamed, so they are found once.
+    pub same_as: Vec<Option<Alias>>,
+    /// Per pattern, whether a later pattern repeats it (`same_as`).
+    pub repeated: Vec<bool>,
+}
+
+/// A pattern that repeats an earlier one up to capture names.
+#[derive(Clone, Debug)]
+pub struct Alias {
+    /// Index of the earlier pattern.
+    pub pattern: u32,
+    /// (its capture id, this pattern's capture id), sorted by the first.
+    pub renames: Vec<(u32, u32)>,
+}
+
+/// A pattern's text up to capture names, and its capture ids in order of first appearance:
+/// two patterns with the same text match the same nodes, binding the i-th ids of each.
+fn shape(pattern: &Pattern) -> (String, Vec<u32>) {
+    let mut order: Vec<u32> = Vec::new();
+    collect_captures(&pattern.root, &mut order);
+    for p in &pattern.predicates {
+        match p {
+            Predicate::EqString { capture, .. }
+            | Predicate::Match { capture, .. }
+            | Predicate::AnyOf { capture, .. } => order.push(*capture),
+            Predicate::EqCapture { left, right, .. } => order.extend([*left, *right]),
+        }
+    }
+    let mut seen = Vec::new();
+    order.retain(|c| {
+        let new = !seen.contains(c);
+        seen.push(*c);
+        new
+    });
+    let rank = |c: u32| order.iter().position(|o| *o == c).unwrap_or(usize::MAX) as u32;
+    fn renamed(e: &Elem, rank: &dyn Fn(u32) -> u32) -> Elem {
+        Elem {
+            item: match &e.item {
+                Item::Node {
+                    kind,
+                    children,
+                    negated,
+                    anchored_end,
+                    needs,
+                } => Item::Node {
+                    kind: *kind,
+                    children: children
+                        .iter()
+                        .map(|c| Child {
+                            elem: renamed(&c.elem, rank),
+                            field: c.field,
+                            anchored: c.anchored,
+                        })
+                        .collect(),
+                    negated: negated.clone(),
+                    anchored_end: *anchored_end,
+                    needs: needs.clone(),
+                },
+                Item::Alternation(alts) => {
+                    Item::Alternation(alts.iter().map(|a| renamed(a, rank)).collect())
+                }
+            },
+            captures: e.captures.iter().map(|c| rank(*c)).collect(),
+            quantifier: e.quantifier,
+        }
+    }
+    let predicates: Vec<Predicate> = pattern
+        .predicates
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            match &mut p {
+                Predicate::EqString { capture, .. }
+                | Predicate::Match { capture, .. }
+                | Predicate::AnyOf { capture, .. } => *capture = rank(*capture),
+                Predicate::EqCapture { left, right, .. } => {
+                    *left = rank(*left);
+                    *right = rank(*right);
+                }
+            }
+            p
+        })
+        .collect();
+    let text = format!("{:?} {:?}", renamed(&pattern.root, &rank), predicates);
+    (text, order)
+}
+
+/// For each pattern, the earlier one it repeats up to capture names (see `Patterns::same_as`).
+fn aliases(patterns: &[Pattern]) -> Vec<Option<Alias>> {
+    let mut first: std::collections::HashMap<String, (u32, Vec<u32>)> = Default::default();
+    patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (text, order) = shape(p);
+            match first.get(&text) {
+                Some((earlier, theirs)) => {
+                    let mut renames: Vec<(u32, u32)> =
+                        theirs.iter().copied().zip(order.iter().copied()).collect();
+                    renames.sort_unstable();
+                    Some(Alias {
+                        pattern: *earlier,
+                        renames,
+                    })
+                }
+                None => {
+                    first.insert(text, (i as u32, order));
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 impl Patterns {
@@ -303,10 +417,17 @@ impl Patterns {
                 by_kind.get_mut(k as usize)?.push(i as u32);
             }
         }
+        let same_as = aliases(&patterns);
+        let mut repeated = vec![false; patterns.len()];
+        for alias in same_as.iter().flatten() {
+            repeated[alias.pattern as usize] = true;
+        }
         Some(Patterns {
             patterns,
             capture_names: p.capture_names,
             by_kind,
+            same_as,
+            repeated,
         })
     }
 }

@@ -631,7 +631,10 @@ fn declared_type<'t>(ctx: &Ctx<'t>, ident: Node<'t>) -> Option<Node<'t>> {
     for scope in scopes {
         let mut found = None;
         ctx.search(scope, |n| {
-            if n.id() != scope.id() && FUNCTIONS.contains(&n.kind_name()) {
+            // Nothing in a node starting at or after the identifier declares it earlier.
+            if n.id() != scope.id()
+                && (n.start_byte() >= ident.start_byte() || FUNCTIONS.contains(&n.kind_name()))
+            {
                 return Visit::Skip;
             }
             if n.start_byte() < ident.start_byte() && declares(n, name, src) {
@@ -959,13 +962,9 @@ fn concurrency_limited<'t>(ctx: &Ctx<'t>, node: Node<'t>) -> bool {
     if counted || variadic {
         return true;
     }
-    if lp.is_some_and(|l| {
-        l.field("body").is_some_and(|b| {
-            ctx.any_in_scope(b, FUNCTIONS, |n| {
-                n.id() != node.id() && limits(n, FUNCTIONS)
-            })
-        })
-    }) {
+    // A limiter anywhere in the loop's body outside nested functions (one search: every
+    // node of the body is in it).
+    if lp.is_some_and(|l| l.field("body").is_some_and(|b| limits(b, FUNCTIONS))) {
         return true;
     }
     // A receive after the start in the same iteration (`go work(done); <-done`): each
