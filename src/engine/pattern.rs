@@ -282,37 +282,25 @@ fn shape(pattern: &Pattern) -> (String, Vec<u32>) {
         new
     });
     let rank = |c: u32| order.iter().position(|o| *o == c).unwrap_or(usize::MAX) as u32;
-    fn renamed(e: &Elem, rank: &dyn Fn(u32) -> u32) -> Elem {
-        Elem {
-            item: match &e.item {
-                Item::Node {
-                    kind,
-                    children,
-                    negated,
-                    anchored_end,
-                    needs,
-                } => Item::Node {
-                    kind: *kind,
-                    children: children
-                        .iter()
-                        .map(|c| Child {
-                            elem: renamed(&c.elem, rank),
-                            field: c.field,
-                            anchored: c.anchored,
-                        })
-                        .collect(),
-                    negated: negated.clone(),
-                    anchored_end: *anchored_end,
-                    needs: needs.clone(),
-                },
-                Item::Alternation(alts) => {
-                    Item::Alternation(alts.iter().map(|a| renamed(a, rank)).collect())
+    fn rename(e: &mut Elem, rank: &dyn Fn(u32) -> u32) {
+        for c in &mut e.captures {
+            *c = rank(*c);
+        }
+        match &mut e.item {
+            Item::Node { children, .. } => {
+                for c in children {
+                    rename(&mut c.elem, rank);
                 }
-            },
-            captures: e.captures.iter().map(|c| rank(*c)).collect(),
-            quantifier: e.quantifier,
+            }
+            Item::Alternation(alts) => {
+                for a in alts {
+                    rename(a, rank);
+                }
+            }
         }
     }
+    let mut root = pattern.root.clone();
+    rename(&mut root, &rank);
     let predicates: Vec<Predicate> = pattern
         .predicates
         .iter()
@@ -330,7 +318,7 @@ fn shape(pattern: &Pattern) -> (String, Vec<u32>) {
             p
         })
         .collect();
-    let text = format!("{:?} {:?}", renamed(&pattern.root, &rank), predicates);
+    let text = format!("{root:?} {predicates:?}");
     (text, order)
 }
 
