@@ -192,6 +192,9 @@ pub struct LanguageQuery {
     /// Rule pattern index (after the semantic ones) → the rules that wrote that pattern.
     pattern_rules: Vec<Vec<usize>>,
     rules: Vec<BoundRule>,
+    /// Constraint id → whether more than one (rule, pattern) states it, so that a result
+    /// kept in the memo may be read again; others are computed without keeping them.
+    shared: Vec<bool>,
 }
 
 impl LanguageQuery {
@@ -269,6 +272,8 @@ impl LanguageQuery {
         // Constraint spelling → id: rules that state the same constraint share its results.
         let mut constraint_ids: std::collections::HashMap<String, usize> =
             std::collections::HashMap::new();
+        // Constraint id → how many (rule, pattern) pairs state it.
+        let mut uses: Vec<usize> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let patterns: Vec<usize> = (0..pattern_query.len())
                 .filter(|p| pattern_query[*p] == rule_query[i])
@@ -299,9 +304,18 @@ impl LanguageQuery {
             let mut constraints: Vec<(u32, usize, Constraint)> = Vec::new();
             for c in &rule.constraints {
                 let capture = index(&c.capture).expect("validated");
+                // Each of the rule's patterns binding the capture asks on its own.
+                let asked = patterns
+                    .iter()
+                    .filter(|p| query.pattern_captures(**p).contains(&c.capture.as_str()))
+                    .count();
                 for k in &c.constraints {
                     let next = constraint_ids.len();
                     let id = *constraint_ids.entry(format!("{k:?}")).or_insert(next);
+                    if uses.len() <= id {
+                        uses.resize(id + 1, 0);
+                    }
+                    uses[id] += asked;
                     constraints.push((capture, id, k.clone()));
                 }
             }
@@ -323,6 +337,7 @@ impl LanguageQuery {
             semantic_patterns,
             pattern_rules,
             rules: bound,
+            shared: uses.iter().map(|n| *n > 1).collect(),
         })
     }
 
@@ -420,17 +435,25 @@ impl LanguageQuery {
                 };
                 found.map(|l| (l, None))
             } else {
-                let key = (*id, node.id());
-                match memo.by_node.get(&key) {
-                    Some(r) => r.clone(),
-                    None => {
-                        let r = if let Constraint::Reaches(names) = c {
-                            ctx.reaches(names, node).map(|r| (r.labels, Some(r.chain)))
-                        } else {
-                            ctx.holds(c, node).map(|l| (l, None))
-                        };
-                        memo.by_node.insert(key, r.clone());
-                        r
+                let compute = || {
+                    if let Constraint::Reaches(names) = c {
+                        ctx.reaches(names, node).map(|r| (r.labels, Some(r.chain)))
+                    } else {
+                        ctx.holds(c, node).map(|l| (l, None))
+                    }
+                };
+                if !self.shared[*id] {
+                    // Stated once: nothing would read the memo again.
+                    compute()
+                } else {
+                    let key = (*id, node.id());
+                    match memo.by_node.get(&key) {
+                        Some(r) => r.clone(),
+                        None => {
+                            let r = compute();
+                            memo.by_node.insert(key, r.clone());
+                            r
+                        }
                     }
                 }
             };
