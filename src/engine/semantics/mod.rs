@@ -392,28 +392,36 @@ pub fn member_path(
     ident_kinds: &[&str],
     members: &[Member],
 ) -> Option<Name> {
-    let mut rest: Vec<String> = Vec::new();
+    // (separator, member) from the outermost in; joined once at the end.
+    let mut rest: Vec<(&str, &str)> = Vec::new();
+    let joined = |rest: &[(&str, &str)]| {
+        let mut out = String::new();
+        for (separator, member) in rest.iter().rev() {
+            out.push_str(separator);
+            out.push_str(member);
+        }
+        out
+    };
     let mut cur = node;
     loop {
         if ident_kinds.contains(&cur.kind_name()) {
-            rest.reverse();
             return Some(Name {
                 head: text(cur, src).to_string(),
-                rest: rest.concat(),
+                rest: joined(&rest),
             });
         }
         let m = members.iter().find(|m| m.kind == cur.kind_name())?;
         let member = cur.field(m.member_field)?;
-        rest.push(format!("{}{}", m.separator, text(member, src)));
         match cur.field(m.object_field) {
-            Some(object) => cur = object,
+            Some(object) => {
+                rest.push((m.separator, text(member, src)));
+                cur = object;
+            }
             // A bare method call (`foo()` in Java) has no object: the member is the head.
             None => {
-                rest.pop();
-                rest.reverse();
                 return Some(Name {
                     head: text(member, src).to_string(),
-                    rest: rest.concat(),
+                    rest: joined(&rest),
                 });
             }
         }
@@ -422,6 +430,10 @@ pub fn member_path(
 
 /// Remove generic arguments (`::<T>`, `<T>`) from a spelled name: `Vec::<u8>` → `Vec`.
 pub fn strip_generics(s: &str) -> String {
+    if !s.contains('<') && !s.contains("::::") {
+        // Nothing to strip (most names): only the trailing `::` goes.
+        return s.trim_end_matches("::").to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut depth = 0usize;
     for c in s.chars() {

@@ -766,5 +766,9 @@ mod tests {
         assert_eq!(strip_generics("Vec::<u8>::new"), "Vec::new");
         assert_eq!(strip_generics("HashMap::<K, Vec<V>>"), "HashMap");
         assert_eq!(strip_generics("List<int>.Empty"), "List.Empty");
+        // Names without generics keep their text, less a trailing `::`.
+        assert_eq!(strip_generics("std::thread::sleep"), "std::thread::sleep");
+        assert_eq!(strip_generics("a::b::"), "a::b");
+        assert_eq!(strip_generics("a::::b"), "a::b");
     }
 }
