@@ -427,7 +427,10 @@ impl<'t> Ctx<'t> {
         // Subclasses of thread classes: their run methods are thread entries.
         if !self.sem.thread_bases.is_empty() {
             let bases = NameSet::Static(self.sem.thread_bases);
-            for (class, base_names) in self.facts.classes.values() {
+            // In document order: a method in nested thread classes is claimed by the outer.
+            let mut classes: Vec<&(Node<'t>, Vec<String>)> = self.facts.classes.values().collect();
+            classes.sort_by_key(|(c, _)| (c.start_byte(), c.end_byte()));
+            for (class, base_names) in classes {
                 let is_thread = base_names
                     .iter()
                     .any(|b| bases.matches_any(&self.resolve_text(b)));
@@ -459,7 +462,10 @@ impl<'t> Ctx<'t> {
             .iter()
             .map(|(id, (_, site))| (*id, (*site, true)))
             .collect();
+        // In document order: the first caller found is the one a label names, whatever the
+        // map's order.
         let mut frontier: Vec<Node<'t>> = starts.values().map(|(f, _)| *f).collect();
+        frontier.sort_by_key(|f| (f.start_byte(), f.end_byte()));
         for _ in 0..FOLLOW_DEPTH {
             let mut next = Vec::new();
             for f in frontier {
@@ -1337,7 +1343,8 @@ impl<'t> Ctx<'t> {
                     None => {}
                 }
             }
-            if let Some(n) = held.values().next() {
+            // Of several locks held, the first taken (not the map's first).
+            if let Some(n) = held.values().min_by_key(|n| n.start_byte()) {
                 return Some(*n);
             }
         }
@@ -1349,12 +1356,17 @@ impl<'t> Ctx<'t> {
     /// held does not count: the callee runs under that lock.
     fn thread_reached(&self) -> &HashMap<usize, Range<usize>> {
         self.thread_reached.get_or_init(|| {
+            // Named functions in document order, whatever the map's: the first call found
+            // to reach a function is the one its label names.
+            let mut named: Vec<Node<'t>> =
+                self.facts.functions.values().flatten().copied().collect();
+            named.sort_by_key(|f| (f.start_byte(), f.end_byte()));
             let mut entries: Vec<Node<'t>> = self
                 .facts
                 .entry_refs
                 .iter()
                 .flat_map(|e| self.function_refs(e.target))
-                .chain(self.facts.functions.values().flatten().copied())
+                .chain(named)
                 .filter(|f| self.thread_entries.contains_key(&f.id()))
                 .collect();
             entries.dedup_by_key(|f| f.id());

@@ -133,9 +133,9 @@ uint32_t ravel_flatten(const TSTree *tree, RavelLink *restrict links, TSNode *re
     return UINT32_MAX;
   }
   while (frames.len > 0) {
-    // The frame is updated in place: the outputs are restrict, so writes to them cannot
-    // touch it.
-    Frame *restrict f = &frames.items[frames.len - 1];
+    // The frame is updated in place (not `restrict`: a push copies the frames through
+    // `frames.items`).
+    Frame *f = &frames.items[frames.len - 1];
     bool descended = false;
     while (f->child_index < f->count) {
       const Subtree *child = &f->children[f->child_index];

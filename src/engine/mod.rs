@@ -737,6 +737,69 @@ async fn fine() { tokio::task::spawn_blocking(pause).await; }\n";
         }
     }
 
+    /// The lines of each finding's labels when a Java rule flagging `pause(..)` inside
+    /// `context` runs over `src`, thirty times: every run builds its hash maps with a new
+    /// seed, so an answer that followed a map's order would vary.
+    fn label_lines_every_run(context: &str, src: &str) -> Vec<Vec<usize>> {
+        let text = format!(
+            r#"
+id = "pause-in-context"
+pattern = "fire-and-forget"
+severity = "warning"
+message = "pause"
+summary = "s"
+query = '(method_invocation name: (identifier) @match (#eq? @match "pause"))'
+[where.match]
+inside = [{{ context = "{context}", stop = "none" }}]
+[guide]
+section = "Step-by-Step Guide: Add error handling and cancellation"
+why = "w"
+help = "h"
+correct = "x"
+"#
+        );
+        let rule = crate::rule::compile::compile("test", "java/pause-in-context.toml", &text);
+        let q = LanguageQuery::build(Language::Java, &[Arc::new(rule.unwrap())]).unwrap();
+        let tree =
+            crate::check::parse(Language::Java, src, std::time::Duration::from_secs(5)).unwrap();
+        let line = |at: usize| src[..at].matches('\n').count() + 1;
+        let mut seen: Vec<Vec<usize>> = Vec::new();
+        for _ in 0..30 {
+            let (findings, _) = q.run(&tree, src.as_bytes(), &FileInfo::default());
+            let lines: Vec<usize> = findings
+                .iter()
+                .flat_map(|f| f.labels.iter().map(|l| line(l.range.start)))
+                .collect();
+            if !seen.contains(&lines) {
+                seen.push(lines);
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn the_call_a_thread_label_names_is_the_first_in_the_file() {
+        // Two thread entries of different names call `save`; the label names the first
+        // one's call.
+        let src = "class Store {\n    static void save() {\n        pause(5);\n    }\n}\n\
+                   class Uploader extends Thread {\n    public Integer call() {\n        save();\n        return 1;\n    }\n}\n\
+                   class Reporter extends Thread {\n    public void run() {\n        save();\n    }\n}\n";
+        assert_eq!(label_lines_every_run("thread-reachable", src), [vec![2, 8]]);
+    }
+
+    #[test]
+    fn the_call_a_virtual_thread_label_names_is_the_first_in_the_file() {
+        // Tasks on two virtual threads call `load`; the label names the first one's call.
+        let src = "import java.util.concurrent.ExecutorService;\n\
+                   import java.util.concurrent.Executors;\n\n\
+                   class Jobs {\n\
+                   \x20   private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();\n\n\
+                   \x20   void a() {\n        pool.submit(() -> load());\n    }\n\n\
+                   \x20   void b() {\n        pool.submit(() -> load());\n    }\n\n\
+                   \x20   void load() {\n        pause();\n    }\n}\n";
+        assert_eq!(label_lines_every_run("virtual-thread", src), [vec![8, 15]]);
+    }
+
     #[test]
     fn messages_render_placeholders() {
         let out = render_message("`{a}` and {b} and {missing", |n| {
