@@ -393,8 +393,25 @@ impl Matcher<'_, '_> {
                 }
                 s = e.next_sibling;
             }
-            if only == NONE || !self.direct(&child.elem, only, caps)? {
+            if only == NONE {
                 return Some(false);
+            }
+            match &child.elem.item {
+                // A bare node test (`(identifier) @name`), which `test` just passed: only its
+                // captures are left to record.
+                Item::Node {
+                    children,
+                    negated,
+                    anchored_end: false,
+                    ..
+                } if children.is_empty() && negated.is_empty() => {
+                    caps.extend(child.elem.captures.iter().map(|c| (*c, only)));
+                }
+                _ => {
+                    if !self.direct(&child.elem, only, caps)? {
+                        return Some(false);
+                    }
+                }
             }
             from = self.flat.at(only).next_sibling;
             gap = self.gap_after(&child.elem, children.get(k + 1));
