@@ -131,24 +131,6 @@ languages! {
 }
 
 impl Language {
-    /// Whether each kind id of the grammar is one of the semantics' function kinds, indexed
-    /// by id: built once per process, since finding a kind's id by name scans the grammar.
-    pub fn function_kind_table(self) -> &'static [bool] {
-        static TABLES: [std::sync::OnceLock<Vec<bool>>; Language::ALL.len()] =
-            [const { std::sync::OnceLock::new() }; Language::ALL.len()];
-        TABLES[self as usize].get_or_init(|| {
-            let grammar = self.grammar();
-            let mut table = vec![false; grammar.node_kind_count()];
-            for kind in self.semantics().function_kinds {
-                let id = grammar.id_for_node_kind(kind, true);
-                if id != 0 {
-                    table[id as usize] = true;
-                }
-            }
-            table
-        })
-    }
-
     /// The language a path's extension selects, if any.
     pub fn from_path(path: &Path) -> Option<Language> {
         let ext = path.extension()?.to_str()?;

@@ -336,7 +336,7 @@ impl<'t> Ctx<'t> {
             loops: iteration::table(lang),
             virtual_threads: HashMap::new(),
             flat,
-            function_kinds: lang.function_kind_table(),
+            function_kinds: super::syntax::function_kinds(lang),
             last_function: std::cell::Cell::new(None),
         };
         ctx.resolve_entries();
@@ -469,8 +469,7 @@ impl<'t> Ctx<'t> {
         for _ in 0..FOLLOW_DEPTH {
             let mut next = Vec::new();
             for f in frontier {
-                let mut stack = vec![f];
-                while let Some(n) = stack.pop() {
+                self.search_all(f, |n| {
                     if self.sem.call_kinds.contains(&n.kind_name())
                         && let Some(callee) = (self.sem.callee)(n)
                     {
@@ -484,11 +483,11 @@ impl<'t> Ctx<'t> {
                     }
                     // A task handed on to another executor runs elsewhere.
                     if n.id() != f.id() && self.thread_entries.contains_key(&n.id()) {
-                        continue;
+                        Visit::Skip
+                    } else {
+                        Visit::Descend
                     }
-                    let mut cursor = n.walk();
-                    stack.extend(n.children(&mut cursor));
-                }
+                });
             }
             frontier = next;
         }
@@ -1278,18 +1277,18 @@ impl<'t> Ctx<'t> {
         let cond = a.field("condition")?;
         let body = a.field("consequence")?;
         let name = tested_unset(text(cond, self.src))?;
-        let mut stack = vec![body];
-        while let Some(n) = stack.pop() {
-            if n.kind_name().contains("assignment")
+        let mut assigned = false;
+        self.search(body, |n| {
+            assigned = n.kind_name().contains("assignment")
                 && n.named_child(0)
-                    .is_some_and(|left| text(left, self.src).trim() == name)
-            {
-                return Some(body);
+                    .is_some_and(|left| text(left, self.src).trim() == name);
+            if assigned {
+                Visit::Stop
+            } else {
+                Visit::Descend
             }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
-        }
-        None
+        });
+        assigned.then_some(body)
     }
 
     /// The call that takes function `f` as an argument (up to three levels up, as in
@@ -1386,8 +1385,7 @@ impl<'t> Ctx<'t> {
                 if depth >= FOLLOW_DEPTH {
                     continue;
                 }
-                let mut stack = vec![f];
-                while let Some(n) = stack.pop() {
+                self.search(f, |n| {
                     if self.sem.call_kinds.contains(&n.kind_name())
                         && let Some(callee) = (self.sem.callee)(n)
                     {
@@ -1402,9 +1400,8 @@ impl<'t> Ctx<'t> {
                             queue.push_back((g, depth + 1));
                         }
                     }
-                    let mut cursor = n.walk();
-                    stack.extend(n.named_children(&mut cursor));
-                }
+                    Visit::Descend
+                });
             }
             reached
         })
@@ -1906,8 +1903,7 @@ impl<'t> Ctx<'t> {
         // binding or the receiver of an adding call.
         let mut mentions = 0usize;
         let mut adds = 0usize;
-        let mut stack = vec![f];
-        while let Some(n) = stack.pop() {
+        self.search_all(f, |n| {
             if n.kind_name().ends_with("identifier") && text(n, self.src) == name {
                 mentions += 1;
             }
@@ -1921,9 +1917,8 @@ impl<'t> Ctx<'t> {
             {
                 adds += 1;
             }
-            let mut c = n.walk();
-            stack.extend(n.children(&mut c));
-        }
+            Visit::Descend
+        });
         mentions == bindings.len() + adds
     }
 
@@ -2032,19 +2027,17 @@ impl<'t> Ctx<'t> {
         }
         let body = node.field("body");
         let mut header_max = 0f64;
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
+        self.search_all(node, |n| {
             if Some(n.id()) == body.map(|b| b.id()) {
-                continue;
+                return Visit::Skip;
             }
             if n.child_count() == 0
                 && let Some(v) = number(text(n, self.src))
             {
                 header_max = header_max.max(v);
             }
-            let mut c = n.walk();
-            stack.extend(n.children(&mut c));
-        }
+            Visit::Descend
+        });
         header_max >= HEAVY_LOOP_BOUND && body.is_none_or(|b| self.pure_body(b).is_some())
     }
 
@@ -2063,11 +2056,12 @@ impl<'t> Ctx<'t> {
     /// None if the subtree suspends or calls anything not known pure; else whether it computes.
     fn pure_body(&self, body: Node<'t>) -> Option<bool> {
         let mut computes = false;
-        let mut stack = vec![body];
-        while let Some(n) = stack.pop() {
+        let mut impure = false;
+        self.search_all(body, |n| {
             let kind = n.kind_name();
             if self.sem.suspend_kinds.contains(&kind) {
-                return None;
+                impure = true;
+                return Visit::Stop;
             }
             if self.sem.computation_kinds.contains(&kind) {
                 computes = true;
@@ -2075,13 +2069,15 @@ impl<'t> Ctx<'t> {
             if self.sem.call_kinds.contains(&kind) {
                 match self.pure_call(n) {
                     Some(c) => computes |= c,
-                    None => return None,
+                    None => {
+                        impure = true;
+                        return Visit::Stop;
+                    }
                 }
             }
-            let mut c = n.walk();
-            stack.extend(n.children(&mut c));
-        }
-        Some(computes)
+            Visit::Descend
+        });
+        (!impure).then_some(computes)
     }
 
     /// None if the call may do I/O or is unknown; Some(computes) if it is pure.

@@ -53,7 +53,7 @@ unsafe extern "C" {
 /// parent's index and its start byte, each in an array of its own.
 pub struct Flat<'t> {
     /// Links and node tests, in pre-order.
-    pub links: Vec<Link>,
+    links: Vec<Link>,
     /// Node handles.
     nodes: Vec<Node<'t>>,
     /// Parent's index, or `NONE` for the root.

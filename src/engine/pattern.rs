@@ -153,6 +153,19 @@ pub enum Predicate {
     },
 }
 
+impl Predicate {
+    /// The capture ids the predicate tests, in order.
+    fn captures_mut(&mut self) -> impl Iterator<Item = &mut u32> {
+        let (first, second) = match self {
+            Predicate::EqString { capture, .. }
+            | Predicate::Match { capture, .. }
+            | Predicate::AnyOf { capture, .. } => (capture, None),
+            Predicate::EqCapture { left, right, .. } => (left, Some(right)),
+        };
+        std::iter::once(first).chain(second)
+    }
+}
+
 /// One top-level pattern.
 #[derive(Clone, Debug)]
 pub struct Pattern {
@@ -265,15 +278,12 @@ pub struct Alias {
 /// A pattern's text up to capture names, and its capture ids in order of first appearance:
 /// two patterns with the same text match the same nodes, binding the i-th ids of each.
 fn shape(pattern: &Pattern) -> (String, Vec<u32>) {
+    let mut root = pattern.root.clone();
+    let mut predicates = pattern.predicates.clone();
     let mut order: Vec<u32> = Vec::new();
-    collect_captures(&pattern.root, &mut order);
-    for p in &pattern.predicates {
-        match p {
-            Predicate::EqString { capture, .. }
-            | Predicate::Match { capture, .. }
-            | Predicate::AnyOf { capture, .. } => order.push(*capture),
-            Predicate::EqCapture { left, right, .. } => order.extend([*left, *right]),
-        }
+    collect_captures(&root, &mut order);
+    for p in &mut predicates {
+        order.extend(p.captures_mut().map(|c| *c));
     }
     let mut seen = Vec::new();
     order.retain(|c| {
@@ -299,25 +309,12 @@ fn shape(pattern: &Pattern) -> (String, Vec<u32>) {
             }
         }
     }
-    let mut root = pattern.root.clone();
     rename(&mut root, &rank);
-    let predicates: Vec<Predicate> = pattern
-        .predicates
-        .iter()
-        .map(|p| {
-            let mut p = p.clone();
-            match &mut p {
-                Predicate::EqString { capture, .. }
-                | Predicate::Match { capture, .. }
-                | Predicate::AnyOf { capture, .. } => *capture = rank(*capture),
-                Predicate::EqCapture { left, right, .. } => {
-                    *left = rank(*left);
-                    *right = rank(*right);
-                }
-            }
-            p
-        })
-        .collect();
+    for p in &mut predicates {
+        for c in p.captures_mut() {
+            *c = rank(*c);
+        }
+    }
     let text = format!("{root:?} {predicates:?}");
     (text, order)
 }

@@ -17,6 +17,8 @@ struct Names {
     kinds: Vec<&'static str>,
     /// Field id by field name.
     fields: HashMap<&'static str, u16, foldhash::fast::FixedState>,
+    /// Per kind id, whether it is one of the language's function kinds.
+    function_kinds: Vec<bool>,
 }
 
 fn tables() -> &'static [Names] {
@@ -32,10 +34,18 @@ fn tables() -> &'static [Names] {
                 let fields = (1..=grammar.field_count() as u16)
                     .filter_map(|id| Some((static_name(grammar.field_name_for_id(id)?), id)))
                     .collect();
+                let mut function_kinds = vec![false; grammar.node_kind_count()];
+                for kind in lang.semantics().function_kinds {
+                    let id = grammar.id_for_node_kind(kind, true);
+                    if id != 0 {
+                        function_kinds[id as usize] = true;
+                    }
+                }
                 Names {
                     grammar,
                     kinds,
                     fields,
+                    function_kinds,
                 }
             })
             .collect()
@@ -45,6 +55,15 @@ fn tables() -> &'static [Names] {
 /// A grammar name kept for the whole process (read once per grammar, a few KB in all).
 fn static_name(name: &str) -> &'static str {
     String::leak(name.to_owned())
+}
+
+/// Per kind id of `lang`'s grammar, whether it is one of the semantics' function kinds.
+pub fn function_kinds(lang: Language) -> &'static [bool] {
+    let at = Language::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .expect("every language has a table");
+    &tables()[at].function_kinds
 }
 
 fn names_of(node: &Node<'_>) -> Option<&'static Names> {
